@@ -1,0 +1,192 @@
+"""From uploaded bytes to the contract events table, its typed wide frame and the quality report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from core import contract, dates, ingest, schema
+from core.quality import Finding, QualityReport, rows_of
+
+Progress = Callable[[str, float], None]
+
+# Roles whose columns hold timestamps; they are parsed by core.dates, never guessed per value.
+DATE_ROLES = ("event_time", "work_resolved_time", "first_response_time", "created_time",
+              "resolved_time", "closed_time")
+# Contract dimension columns filled straight from a role of the same name.
+TEXT_ROLES = ("product", "issue_type", "issue_category", "issue_status", "region", "country",
+              "client", "agent")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the later layers need from one upload."""
+
+    raw: ingest.RawTable
+    mapping: schema.Mapping
+    typed: pd.DataFrame          # the wide frame with date-role columns parsed to datetimes
+    events: pd.DataFrame         # the contract events table (real values, not anonymized)
+    dates: tuple[dates.DateReport, ...]
+    quality: QualityReport
+
+
+def _noop(stage: str, fraction: float) -> None:
+    return None
+
+
+def prepare(
+    data: bytes,
+    filename: str,
+    *,
+    mapping: schema.Mapping | None = None,
+    sheet: str | None = None,
+    limits: ingest.Limits = ingest.DEFAULT_LIMITS,
+    progress: Progress = _noop,
+) -> Prepared:
+    """Read, map, parse dates and build the events table; raise ingest.InputError when unusable."""
+    progress("Reading the file", 0.05)
+    raw = ingest.read_table(data, filename, sheet=sheet, limits=limits)
+    return prepare_from_raw(raw, mapping, progress=progress)
+
+
+def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None, *,
+                     progress: Progress = _noop) -> Prepared:
+    """The chain after reading: map roles (unless given), parse dates, build events and quality."""
+    progress("Recognising columns", 0.35)
+    mapping = mapping or schema.detect_mapping(raw.frame)
+    _require_roles(mapping)
+    progress("Parsing dates", 0.5)
+    typed, reports = _parse_dates(raw, mapping)
+    progress("Building the events table", 0.8)
+    events, findings = _build_events(typed, raw.source_rows, mapping)
+    quality = QualityReport(raw.rows_read, raw.duplicates_removed, len(events))
+    quality = quality.with_findings(*_ingest_findings(raw), *_date_findings(reports),
+                                    *_unknown_findings(typed, raw.source_rows, mapping), *findings)
+    progress("Done", 1.0)
+    return Prepared(raw, mapping, typed, events, tuple(reports), quality)
+
+
+def _require_roles(mapping: schema.Mapping) -> None:
+    missing = [r for r in ("ticket_id", "event_time") if not mapping.roles.get(r)]
+    if mapping.shape == "tickets":
+        missing = [r for r in ("ticket_id", "created_time") if not mapping.roles.get(r)]
+    if missing:
+        names = " and ".join(missing).replace("_", " ")
+        raise ingest.InputError(
+            f"No column was recognised as the {names}. Pick it in the column mapping on the "
+            "Prepare page (or pass --mapping FILE to the command line)."
+        )
+
+
+def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.DataFrame, list]:
+    typed = raw.frame.copy(deep=False)
+    reports = []
+    for role in DATE_ROLES:
+        col = mapping.roles.get(role)
+        if not col or col not in typed.columns:
+            continue
+        values = typed[col]
+        parsed, report = dates.parse_datetime_column(
+            values,
+            source_rows=raw.source_rows,
+            order=mapping.date_orders.get(col, "auto"),
+            tz=mapping.timezone,
+            serials=pd.api.types.is_numeric_dtype(values.dtype),
+            epoch1904=raw.epoch1904,
+            column=col,
+        )
+        typed[col] = parsed
+        reports.append(report)
+    return typed, reports
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as text with blanks as null; whole floats lose their '.0' (ids read from Excel)."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        whole = series.dropna()
+        if len(whole) and (whole == np.floor(whole)).all():
+            series = series.astype("Int64")
+    out = series.astype("str")
+    out = out.where(series.notna())
+    return out.where(out.str.strip() != "")
+
+
+def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:
+    text = _text(series)
+    return text.map(lambda v: vocab.get(v) if isinstance(v, str) else None).astype("str")
+
+
+def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping):
+    roles = mapping.roles
+    if mapping.shape == "tickets":
+        frame = schema.ticket_level_events(typed, mapping)
+        return _conform_with_exclusions(frame, frame["source_row"].to_numpy())
+    cols: dict[str, pd.Series] = {"source_row": pd.Series(source_rows, dtype="int64")}
+    cols["ticket_id"] = _text(typed[roles["ticket_id"]])
+    for role in ("event_time", "work_resolved_time", "first_response_time", "created_time"):
+        if roles.get(role):
+            cols[role] = typed[roles[role]]
+    if roles.get("status"):
+        cols["status_raw"] = _text(typed[roles["status"]])
+        cols["status"] = _mapped(typed[roles["status"]], mapping.status_values)
+    if roles.get("tier"):
+        cols["tier"] = _mapped(typed[roles["tier"]], mapping.tier_values)
+    if roles.get("priority"):
+        cols["priority"] = _mapped(typed[roles["priority"]], mapping.priority_values)
+    for role in TEXT_ROLES:
+        if roles.get(role):
+            cols[role] = _text(typed[roles[role]])
+    frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in cols.items()})
+    return _conform_with_exclusions(frame, source_rows)
+
+
+def _conform_with_exclusions(frame: pd.DataFrame, source_rows) -> tuple[pd.DataFrame, list[Finding]]:
+    """Drop rows no figure can use (no ticket or no event time), counting them."""
+    no_id = frame["ticket_id"].isna().to_numpy()
+    no_time = frame["event_time"].isna().to_numpy() & ~no_id
+    findings = [
+        Finding("excluded_no_ticket_id", "", int(no_id.sum()), rows_of(source_rows, no_id),
+                "Rows without a ticket id: left out of every figure", "error"),
+        Finding("excluded_no_event_time", "", int(no_time.sum()), rows_of(source_rows, no_time),
+                "Rows whose event time is empty or could not be read: left out of every figure", "error"),
+    ]
+    kept = frame[~(no_id | no_time)]
+    return contract.conform(kept), findings
+
+
+def _ingest_findings(raw: ingest.RawTable) -> list[Finding]:
+    out = [Finding("duplicates_removed", "", raw.duplicates_removed, tuple(raw.duplicate_rows),
+                   "Exact duplicate rows removed (the first copy is kept)", "info")]
+    for original, new, why in raw.renamed:
+        out.append(Finding("header_renamed", new, 1, (raw.header_row,),
+                           f"Header {original!r} renamed to {new!r}: {why}", "info"))
+    return out
+
+
+def _date_findings(reports) -> list[Finding]:
+    out = []
+    for r in reports:
+        if r.failed:
+            out.append(Finding("unparsed_dates", r.column, r.failed, tuple(r.failed_rows),
+                               f"Dates that could not be read in '{r.column}'", "warning"))
+        if r.order in ("ambiguous", "conflicting"):
+            out.append(Finding(f"dates_{r.order}", r.column, r.parsed, (), r.note, "warning"))
+    return out
+
+
+def _unknown_findings(typed: pd.DataFrame, source_rows, mapping: schema.Mapping) -> list[Finding]:
+    """Rows whose status / tier / priority value is not understood (listed, never dropped silently)."""
+    out = []
+    for role, vocab in (("status", mapping.status_values), ("tier", mapping.tier_values),
+                        ("priority", mapping.priority_values)):
+        unknown = set(mapping.unknown_values.get(role, ()))
+        col = mapping.roles.get(role)
+        if not unknown or not col:
+            continue
+        mask = _text(typed[col]).isin(unknown).to_numpy()
+        shown = ", ".join(sorted(unknown)[:10])
+        out.append(Finding(f"unknown_{role}", col, int(mask.sum()), rows_of(source_rows, mask),
+                           f"Unrecognised {role} values ({shown}): map them on the Prepare page", "warning"))
+    return out

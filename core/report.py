@@ -1,0 +1,114 @@
+"""Plain-text and JSON renderings of a prepared upload and of the SLA summary, for the CLI."""
+from __future__ import annotations
+
+from typing import Any
+
+from core.durations import readable
+from core.pipeline import Prepared
+
+
+def inspect_dict(prepared: Prepared) -> dict[str, Any]:
+    """The detected mapping, date formats and quality report as plain data."""
+    raw, mapping = prepared.raw, prepared.mapping
+    return {
+        "file": {"kind": raw.file_kind, "encoding": raw.encoding, "delimiter": raw.delimiter,
+                 "sheet": raw.sheet, "sheets": list(raw.sheets), "header_row": raw.header_row},
+        "shape": mapping.shape,
+        "roles": [{"role": c.role, "column": c.column, "how": c.how, "confidence": round(c.confidence, 2)}
+                  for c in mapping.choices],
+        "personal_columns": dict(mapping.personal),
+        "free_text_columns": list(mapping.free_text),
+        "unknown_values": {k: list(v) for k, v in mapping.unknown_values.items()},
+        "renamed_headers": [{"original": o, "name": n, "why": w} for o, n, w in raw.renamed],
+        "dates": [{"column": d.column, "order": d.order, "formats": dict(d.formats), "parsed": d.parsed,
+                   "empty": d.empty, "failed": d.failed, "failed_rows": list(d.failed_rows[:20]),
+                   "failed_examples": list(d.failed_examples), "note": d.note} for d in prepared.dates],
+        "quality": prepared.quality.counts(),
+        "findings": [{"kind": f.kind, "column": f.column, "count": f.count, "rows": list(f.rows[:20]),
+                      "message": f.message} for f in prepared.quality.findings],
+        "events": len(prepared.events),
+        "tickets": int(prepared.events["ticket_id"].nunique()),
+    }
+
+
+def inspect_text(prepared: Prepared) -> str:
+    d = inspect_dict(prepared)
+    f = d["file"]
+    lines = [f"File: {f['kind']}" + (f", sheet '{f['sheet']}'" if f["sheet"] else "")
+             + (f", encoding {f['encoding']}, delimiter {f['delimiter']!r}" if f["kind"] == "csv" else "")
+             + f", header on row {f['header_row']}",
+             f"Shape: {d['shape']} ({d['events']:,} events, {d['tickets']:,} tickets)", "", "Columns by role:"]
+    for r in d["roles"]:
+        col = r["column"] if r["column"] else "(not found)"
+        lines.append(f"  {r['role']:<20} {col:<32} {r['confidence']:.0%}  {r['how']}")
+    if d["personal_columns"]:
+        lines.append("Personal columns (tokenized on export): "
+                     + ", ".join(f"{c} -> {lab}" for c, lab in d["personal_columns"].items()))
+    if d["free_text_columns"]:
+        lines.append("Free text (scrubbed on export): " + ", ".join(d["free_text_columns"]))
+    for role, vals in d["unknown_values"].items():
+        if vals:
+            lines.append(f"Unrecognised {role} values: {', '.join(vals[:10])}")
+    if d["renamed_headers"]:
+        lines += ["", "Headers renamed:"]
+        lines += [f"  {r['original']!r} -> {r['name']!r} ({r['why']})" for r in d["renamed_headers"]]
+    lines += ["", "Date columns:"]
+    for x in d["dates"]:
+        fmts = ", ".join(f"{k} x{v:,}" for k, v in x["formats"].items()) or "-"
+        lines.append(f"  {x['column']}: {x['order']}; {x['parsed']:,} parsed, {x['empty']:,} empty, "
+                     f"{x['failed']:,} failed; formats: {fmts}")
+        if x["note"]:
+            lines.append(f"    note: {x['note']}")
+        if x["failed"]:
+            lines.append(f"    failed rows: {', '.join(map(str, x['failed_rows']))}")
+    q = prepared.quality
+    lines += ["", f"Quality: {q.rows_read:,} rows read, {q.duplicates_removed:,} exact duplicates removed, "
+                  f"{q.rows_used:,} rows used."]
+    for fnd in q.findings:
+        if fnd.kind == "header_renamed":
+            continue
+        rows = f" (rows {', '.join(map(str, fnd.rows[:10]))}{'…' if fnd.count > 10 else ''})" if fnd.rows else ""
+        lines.append(f"  - {fnd.message}: {fnd.count:,}{rows}")
+    return "\n".join(lines)
+
+
+def _dur(block: dict, key: str) -> str:
+    return readable(block.get(key))
+
+
+def _pct(part, whole) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def summary_text(s: dict[str, Any]) -> str:
+    """The analyze command's readable summary."""
+    te, frt = s["tier_events"], s["frt"]
+    lines = [
+        f"{s['rows']:,} events ({s['duplicates_removed']:,} duplicates removed), {s['tickets']:,} tickets, "
+        f"{s['tiered_tickets']:,} entered a tier.",
+        "",
+        f"Tier SLA: {te['breached']:,} of {te['measured']:,} tier events breached ({_pct(te['breached'], te['measured'])}); "
+        f"{te['still_waiting']:,} still waiting.",
+        f"  time in tier: mean {_dur(te, 'mean_s')}, median {_dur(te, 'median_s')}, p90 {_dur(te, 'p90_s')}",
+        f"FRT: {frt['breached']:,} of {frt['measured']:,} breached ({_pct(frt['breached'], frt['measured'])}).",
+        f"  first response: mean {_dur(frt, 'mean_s')}, median {_dur(frt, 'median_s')}, p90 {_dur(frt, 'p90_s')}",
+    ]
+    for name in ("resolution", "closing"):
+        a = s[name]["all"]
+        lines.append(f"{name.capitalize()} time ({a['tickets']:,} tickets): mean {_dur(a, 'mean_s')}, "
+                     f"median {_dur(a, 'median_s')}, p90 {_dur(a, 'p90_s')}")
+    if s.get("reach"):
+        lines.append("Reach of tiered tickets: " + ", ".join(f"{t} {v:.0%}" for t, v in s["reach"].items()
+                                                          if v is not None))
+    lines += ["", "By tier:"]
+    for tier, b in s.get("by_tier", {}).items():
+        t, f = b["tier_events"], b["frt"]
+        lines.append(f"  {tier}: tier SLA {_pct(t['breached'], t['measured'])} breached of {t['measured']:,}, "
+                     f"mean {_dur(t, 'mean_s')}; FRT {_pct(f['breached'], f['measured'])} breached, "
+                     f"mean {_dur(f, 'mean_s')}")
+    lines += ["", "By priority:"]
+    for pr, b in s.get("by_priority", {}).items():
+        t, f = b["tier_events"], b["frt"]
+        lines.append(f"  {pr}: tier SLA {_pct(t['breached'], t['measured'])} breached of {t['measured']:,}; "
+                     f"FRT {_pct(f['breached'], f['measured'])} breached of {f['measured']:,}")
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Prepare: upload an export (or keep the sample), check the detected columns, dates and data quality."""
+import streamlit as st
+
+import state
+from core import views
+
+st.title("Prepare your data")
+cur = state.loaded()
+prep = cur.prepared
+
+st.markdown(
+    "Upload a ticket export from any ticket system (CSV or Excel, up to **600 MB**). "
+    "TierLens recognises the columns, reads every date format, removes exact duplicates and "
+    "anonymizes names on the fly. Nothing is stored once you close the tab."
+)
+
+with st.container(border=True):
+    upload = st.file_uploader("Ticket export", type=["csv", "tsv", "txt", "xlsx"], key="tl_upload",
+                              help="One row per status change (an event log) or one row per ticket.")
+    if upload is not None and st.session_state.get("tl_upload_done") != upload.file_id:
+        bar = st.progress(0.0, text="Reading the file…")
+        try:
+            state.load_upload(upload.getvalue(), upload.name,
+                              progress=lambda stage, frac: bar.progress(frac, text=stage + "…"))
+            st.session_state["tl_upload_done"] = upload.file_id
+            st.session_state.pop(state.UPLOAD_ERROR, None)
+            bar.empty()
+            st.rerun()
+        except state.InputError as err:
+            bar.empty()
+            st.session_state["tl_upload_done"] = upload.file_id
+            st.session_state[state.UPLOAD_ERROR] = f"**{upload.name}** could not be used: {err}"
+    if st.session_state.get(state.UPLOAD_ERROR):
+        st.error(st.session_state[state.UPLOAD_ERROR] + f"\n\nStill showing: **{cur.name}**.",
+                 icon=":material/error:")
+    c1, c2 = st.columns([3, 1])
+    c1.markdown(views.dataset_caption(cur))
+    if not cur.is_sample:
+        c2.button("Back to the sample export", on_click=state.load_sample, icon=":material/science:")
+
+if len(prep.raw.sheets) > 1:
+    sheet = st.selectbox("Worksheet", prep.raw.sheets, index=prep.raw.sheets.index(prep.raw.sheet),
+                         help="The first sheet is read by default.")
+    if sheet != prep.raw.sheet:
+        st.info("Upload the file again after choosing the sheet to read it.", icon=":material/info:")
+
+tab_map, tab_dates, tab_quality, tab_plan = st.tabs(
+    ["Column mapping", "Dates", "Data quality", "Anonymization plan"])
+
+with tab_map:
+    st.caption("Each role the analysis needs, the column chosen for it, how it was chosen and how sure "
+               "TierLens is. Change any choice and apply.")
+    table = views.mapping_table(prep)
+    edited = st.data_editor(
+        table, hide_index=True, width="stretch", key=f"tl_map_{cur.dataset_id}",
+        disabled=["role", "how", "confidence", "meaning"],
+        column_config={
+            "column": st.column_config.SelectboxColumn("column", options=views.column_choices(prep)),
+            "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0,
+                                                          format="percent"),
+        },
+    )
+    unknown = views.unknown_values_table(prep)
+    if len(unknown):
+        st.warning("Some values were not recognised. They are kept and counted, but a tier event needs a "
+                   "known status, tier and priority. Map them here:", icon=":material/help:")
+        unknown_edit = st.data_editor(
+            unknown, hide_index=True, key=f"tl_vocab_{cur.dataset_id}", disabled=["role", "value", "rows"],
+            column_config={"means": st.column_config.SelectboxColumn("means", options=views.canonical_choices())},
+        )
+    else:
+        unknown_edit = unknown
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Apply mapping", type="primary", icon=":material/check:"):
+        try:
+            state.remap(views.mapping_from_tables(prep, edited, unknown_edit))
+            st.rerun()
+        except state.InputError as err:
+            st.error(str(err))
+    c2.download_button("Save mapping (TOML)", views.mapping_toml(prep), file_name="tierlens-mapping.toml",
+                       mime="application/toml", icon=":material/save:")
+    up = c3.file_uploader("Load a mapping", type=["toml"], key=f"tl_map_up_{cur.dataset_id}",
+                          label_visibility="collapsed")
+    if up is not None and st.session_state.get("tl_map_done") != up.file_id:
+        st.session_state["tl_map_done"] = up.file_id
+        try:
+            state.remap(views.mapping_from_toml(prep, up.getvalue()))
+            st.rerun()
+        except state.InputError as err:
+            st.error(f"That mapping file could not be used: {err}")
+
+with tab_dates:
+    st.caption("Each timestamp column is read with one explicit format order for the whole column, "
+               "decided by a vote of the values whose day or month is above 12.")
+    st.dataframe(views.dates_table(prep), hide_index=True, width="stretch")
+    for rep in prep.dates:
+        if rep.order in ("ambiguous", "conflicting"):
+            st.warning(f"**{rep.column}**: {rep.note}", icon=":material/event_busy:")
+            choice = st.radio(f"Read '{rep.column}' as", ["day-first", "month-first"], horizontal=True,
+                              key=f"tl_order_{cur.dataset_id}_{rep.column}")
+            if st.button(f"Re-read '{rep.column}'", key=f"tl_reorder_{rep.column}"):
+                state.remap(views.with_date_order(prep, rep.column, choice))
+                st.rerun()
+
+with tab_quality:
+    q = prep.quality
+    c = st.columns(4)
+    c[0].metric("Rows read", f"{q.rows_read:,}")
+    c[1].metric("Duplicates removed", f"{q.duplicates_removed:,}")
+    c[2].metric("Rows used", f"{q.rows_used:,}")
+    c[3].metric("Findings", f"{sum(1 for f in q.findings if f.kind != 'header_renamed'):,}")
+    st.dataframe(views.quality_table(prep, state.dashboard()), hide_index=True, width="stretch")
+
+with tab_plan:
+    st.caption("What happens to each column in the file you download. Personal columns become tokens "
+               "('Agent 7'), free text is scrubbed of names, e-mails, phones and links.")
+    plan_table = views.plan_table(cur)
+    edited_plan = st.data_editor(
+        plan_table, hide_index=True, width="stretch", key=f"tl_plan_{cur.dataset_id}",
+        disabled=["column", "role", "detail"],
+        column_config={"action": st.column_config.SelectboxColumn("action", options=views.ACTIONS)},
+    )
+    if st.button("Apply plan", icon=":material/shield:"):
+        state.set_plan(views.plan_from_table(cur, edited_plan))
+        st.rerun()
