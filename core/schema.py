@@ -1,0 +1,762 @@
+"""Map the columns of any ticket export to TierLens roles, and raw status/tier/priority values to canonical ones."""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Final, Iterable
+
+import numpy as np
+import pandas as pd
+
+from core import contract
+
+ROLES: Final[tuple[str, ...]] = (
+    "ticket_id", "event_time", "status", "tier", "priority",
+    "work_resolved_time", "first_response_time", "created_time", "resolved_time", "closed_time",
+    "product", "issue_type", "issue_category", "issue_status", "region", "country",
+    "client", "agent", "manager", "title", "description",
+)
+TIME_ROLES: Final[tuple[str, ...]] = (
+    "event_time", "work_resolved_time", "first_response_time", "created_time", "resolved_time", "closed_time",
+)
+VOCAB_ROLES: Final[tuple[str, ...]] = ("status", "tier", "priority")
+SHAPES: Final[tuple[str, ...]] = ("events", "tickets")
+DATE_ORDERS: Final[tuple[str, ...]] = ("auto", "day-first", "month-first")
+UNKNOWN: Final[str] = "UNKNOWN"
+"""What canonical_status/tier/priority return for a value they do not understand."""
+
+# Header synonyms, best first, already in normalized form (see normalize_name).
+# The rank decides between two columns that both match a role (e.g. the seed's
+# 'Resolved By Name' beats its numeric 'assigned_to' for the agent role).
+SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "ticket_id": ("issue tracker", "ticket id", "issue key", "ticket number", "ticket no", "ticket",
+                  "issue id", "case number", "case id", "incident number", "request id", "number",
+                  "key", "id", "ticket key", "case", "incident id", "sys id"),
+    "event_time": ("event timestamp", "event time", "event date", "event datetime", "timestamp",
+                   "status changed at", "status change time", "changed at", "change time", "transition time",
+                   "history date", "log time", "activity time"),
+    "status": ("timeline status", "event status", "new status", "to status", "status to", "status",
+               "state", "incident state", "ticket status"),
+    "tier": ("escalation level", "tier", "support tier", "u tier", "support level", "escalation tier",
+             "tier level", "level", "support line", "line", "escalation", "service tier"),
+    "priority": ("priority level", "priority", "ticket priority", "severity", "urgency", "impact"),
+    "work_resolved_time": ("resolution timestamp", "work resolved time", "work resolved at",
+                           "work end time", "work ended at"),
+    "first_response_time": ("first response timestamp", "first response time", "first responded time",
+                            "first responded at", "first response at", "first reply time", "first reply at",
+                            "first response date", "responded at", "response time"),
+    "created_time": ("ticket creation date", "created", "created at", "created time", "created date",
+                     "creation date", "date created", "opened at", "opened", "open date", "date opened",
+                     "sys created on", "created on", "submitted at", "submitted", "ticket created at",
+                     "request created"),
+    "resolved_time": ("resolved", "resolved at", "resolved time", "resolved date", "resolution date",
+                      "solved at", "solved", "date resolved", "resolved on", "solved time", "resolution time"),
+    "closed_time": ("closed", "closed at", "closed time", "closed date", "date closed", "closed on"),
+    "product": ("product", "product name", "products", "component s", "components", "component",
+                "application", "app", "business service", "service", "cmdb ci", "brand", "software"),
+    "issue_type": ("issue type", "ticket type", "type", "request type", "work type", "incident type",
+                   "case type"),
+    "issue_category": ("issue category", "category", "ticket category", "subcategory", "sub category",
+                       "problem category"),
+    "issue_status": ("issue status", "current status", "ticket current status", "final status",
+                     "resolution", "resolution status"),
+    "region": ("region", "area", "zone", "territory", "geo", "sales region"),
+    "country": ("country", "country name", "country code", "nation"),
+    "client": ("school name", "school", "client", "client name", "customer", "customer name",
+               "organization", "organisation", "organization name", "company", "company name",
+               "account", "account name", "requester organization", "institution"),
+    "agent": ("resolved by name", "agent name", "agent", "assignee", "assignee name", "assigned to",
+              "assigned agent", "resolved by", "owner", "technician", "handled by", "responder",
+              "solved by", "closed by"),
+    "manager": ("regional manager name", "regional manager", "relationship manager name",
+                "relationship manager", "account manager", "customer success manager", "manager", "csm"),
+    "title": ("issue title", "title", "summary", "subject", "short description", "issue summary",
+              "ticket title", "ticket subject", "headline"),
+    "description": ("description", "issue description", "details", "body", "long description",
+                    "comments", "comment", "notes", "work notes", "ticket description", "message"),
+}
+
+_HEADER_CONFIDENCE: Final[float] = 0.95
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """How one role got its column: e.g. "header synonym 'issue_tracker'", "values: ...", "user"."""
+
+    role: str
+    column: str | None
+    how: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which column plays which role, how raw values translate, and what is personal.
+
+    ``*_values`` map the cell text (as ``str(value)``, whole floats without '.0')
+    to a canonical value; for tiers ``None`` means "in no tier". Raw values that
+    were not understood are absent from those dicts and listed in ``unknown_values``.
+    """
+
+    roles: dict[str, str | None]
+    choices: tuple[RoleChoice, ...] = ()
+    shape: str = "events"
+    status_values: dict[str, str | None] = field(default_factory=dict)
+    tier_values: dict[str, str | None] = field(default_factory=dict)
+    priority_values: dict[str, str | None] = field(default_factory=dict)
+    unknown_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_orders: dict[str, str] = field(default_factory=dict)
+    timezone: str = "UTC"
+    personal: dict[str, str] = field(default_factory=dict)
+    free_text: tuple[str, ...] = ()
+
+    def choice(self, role: str) -> RoleChoice | None:
+        """The RoleChoice for ``role`` (None when the role was never considered)."""
+        return next((c for c in self.choices if c.role == role), None)
+
+
+# --------------------------------------------------------------------------- names
+
+_MOJIBAKE_BOM = "\u00ef\u00bb\u00bf"
+
+
+def normalize_name(text: object) -> str:
+    """Header text reduced for comparison: no BOM, lower case, words split on any punctuation.
+
+    >>> normalize_name("ï»¿Sub Module")
+    'sub module'
+    >>> normalize_name("first_response_timestamp"), normalize_name("createdAt"), normalize_name("Component/s")
+    ('first response timestamp', 'created at', 'component s')
+    """
+    s = str(text).replace(_MOJIBAKE_BOM, "").replace("\ufeff", "")
+    s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii").lower()
+    s = re.sub(r"\s*\(\d+\)\s*$", "", s)  # 'Sub Module (2)': the ingest layer's duplicate suffix
+    return " ".join(re.findall(r"[a-z0-9]+", s))
+
+
+def _cell_text(series: pd.Series) -> pd.Series:
+    """Non-blank cells as the text the pipeline keys vocabularies by (whole floats lose '.0')."""
+    s = series.dropna()
+    if pd.api.types.is_float_dtype(s.dtype) and len(s) and bool((s == np.floor(s)).all()):
+        s = s.astype("int64")
+    text = s.astype("str")
+    return text[text.str.strip() != ""]
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+_NO_VALUE: Final[frozenset[str]] = frozenset({"", "none", "n a", "na", "null", "nan", "nil", "no tier",
+                                              "ungrouped", "unassigned", "not set", "unknown"})
+
+_STATUS_WORDS: Final[dict[str, str]] = {
+    # Waiting on the customer is ON_STANDBY: the clock may be paused there by policy.
+    **dict.fromkeys(("on standby", "standby", "pending", "on hold", "hold", "pending customer response",
+                     "pending customer", "awaiting user info", "awaiting customer", "awaiting info",
+                     "waiting on customer", "waiting for customer", "waiting on user", "awaiting reply",
+                     "waiting", "pending user", "customer pending", "awaiting response", "pending third party",
+                     "waiting for support"), "ON_STANDBY"),
+    # "Assigned" means someone owns it and is working it in most tools (ServiceNow, Freshdesk).
+    **dict.fromkeys(("in progress", "active", "work in progress", "wip", "working", "assigned",
+                     "in work", "being worked", "investigating", "ongoing", "responded"), "IN_PROGRESS"),
+    **dict.fromkeys(("open", "new", "reopened", "re opened", "to do", "todo", "created", "submitted",
+                     "unresolved", "received"), "OPEN"),
+    **dict.fromkeys(("triage", "under review", "in review", "review", "triaged", "needs triage",
+                     "analysis", "awaiting triage"), "TRIAGE"),
+    **dict.fromkeys(("escalated", "escalation", "transferred"), "ESCALATED"),
+    **dict.fromkeys(("resolved", "solved", "fixed", "done", "completed", "complete", "resolved fixed"),
+                    "RESOLVED"),
+    # A cancelled ticket is formally closed; it never reaches a fix.
+    **dict.fromkeys(("closed", "cancelled", "canceled", "closed complete", "closed incomplete",
+                     "closed skipped", "rejected", "won t do", "wont do", "duplicate", "archived"), "CLOSED"),
+}
+
+_PRIORITY_WORDS: Final[dict[str, str]] = {
+    **dict.fromkeys(("critical", "urgent", "p1", "p0", "highest", "blocker", "emergency", "sev1", "sev 1",
+                     "severity 1", "1"), "CRITICAL"),
+    **dict.fromkeys(("high", "p2", "major", "sev2", "sev 2", "severity 2", "2"), "HIGH"),
+    **dict.fromkeys(("medium", "normal", "moderate", "p3", "sev3", "sev 3", "severity 3", "3", "standard"),
+                    "MEDIUM"),
+    **dict.fromkeys(("low", "p4", "p5", "lowest", "minor", "trivial", "planning", "sev4", "sev 4",
+                     "severity 4", "4", "5"), "LOW"),
+}
+
+_ORDINALS: Final[dict[str, int]] = {
+    "1": 1, "one": 1, "first": 1, "1st": 1, "i": 1,
+    "2": 2, "two": 2, "second": 2, "2nd": 2, "ii": 2,
+    "3": 3, "three": 3, "third": 3, "3rd": 3, "iii": 3,
+    "4": 4, "four": 4, "fourth": 4, "4th": 4, "iv": 4,
+}
+_TIER_PATTERNS: Final[tuple[re.Pattern[str], ...]] = (
+    re.compile(r"^(?:tier|level|lvl|l|t|line|support level|support tier|escalation level)\s*"
+               r"(1|2|3|4|one|two|three|four|i|ii|iii|iv)\b"),
+    re.compile(r"\b(?:tier|level|lvl)\s*(1|2|3|4|one|two|three|four)\b"),
+    re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)\s*(?:line|level|tier)\b"),
+    re.compile(r"^(?:l|t)(1|2|3|4)\b"),
+)
+
+
+def _value_key(raw: object) -> str:
+    return normalize_name(raw) if raw is not None and not (isinstance(raw, float) and np.isnan(raw)) else ""
+
+
+def canonical_status(raw: object) -> str | None:
+    """Canonical status (contract.STATUSES), None for a blank, UNKNOWN when not understood.
+
+    >>> canonical_status("Pending Customer Response"), canonical_status("WIP"), canonical_status("Solved")
+    ('ON_STANDBY', 'IN_PROGRESS', 'RESOLVED')
+    >>> canonical_status("Frobnicated")
+    'UNKNOWN'
+    """
+    key = _value_key(raw)
+    if key in ("", "none", "nan", "null", "n a"):
+        return None
+    key = re.sub(r"^\d+\s+", "", key)  # ServiceNow writes states as "6 - Resolved"
+    return _STATUS_WORDS.get(key, UNKNOWN)
+
+
+def canonical_tier(raw: object) -> str | None:
+    """Canonical tier (contract.TIERS), None when the value means "in no tier", UNKNOWN otherwise.
+
+    >>> [canonical_tier(v) for v in ("Tier 1", "L2", "2nd line", "TIER_3", "UNGROUPED", "")]
+    ['TIER_1', 'TIER_2', 'TIER_2', 'TIER_3', None, None]
+    >>> canonical_tier("Billing team")
+    'UNKNOWN'
+    """
+    key = _value_key(raw)
+    if key in _NO_VALUE:
+        return None
+    for pattern in _TIER_PATTERNS:
+        found = pattern.search(key)
+        if found:
+            return f"TIER_{_ORDINALS[found.group(1)]}"
+    return UNKNOWN
+
+
+def canonical_priority(raw: object) -> str | None:
+    """Canonical priority (contract.PRIORITIES), None for a blank, UNKNOWN when not understood.
+
+    >>> [canonical_priority(v) for v in ("Urgent", "P2", "Normal", "Lowest", "1 - Critical", "4 - Low")]
+    ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'CRITICAL', 'LOW']
+    """
+    key = _value_key(raw)
+    if key in ("", "none", "nan", "null", "n a"):
+        return None
+    if key in _PRIORITY_WORDS:
+        return _PRIORITY_WORDS[key]
+    words = re.sub(r"^\d+\s+", "", key)  # "1 - Critical": the word wins over the number
+    return _PRIORITY_WORDS.get(words, UNKNOWN)
+
+
+_CANONICAL = {"status": canonical_status, "tier": canonical_tier, "priority": canonical_priority}
+
+
+def _vocabulary(series: pd.Series, role: str) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """Raw cell text -> canonical for every distinct value, and the values not understood."""
+    known: dict[str, str | None] = {}
+    unknown: list[str] = []
+    for raw in sorted(_cell_text(series).unique()):
+        canon = _CANONICAL[role](raw)
+        if canon == UNKNOWN:
+            unknown.append(raw)
+        elif canon is not None or role == "tier":
+            known[raw] = canon
+    return known, tuple(unknown)
+
+
+def _vocab_match_rate(series: pd.Series, role: str) -> float:
+    """Share of non-blank cells (on a sample) whose value the role's vocabulary understands."""
+    text = _cell_text(series.head(5000))
+    if text.empty:
+        return 0.0
+    counts = text.value_counts()
+    if role == "tier":  # 'no tier' labels alone do not make a tier column
+        hits = sum(n for v, n in counts.items() if canonical_tier(v) not in (None, UNKNOWN))
+        misses = sum(n for v, n in counts.items() if canonical_tier(v) == UNKNOWN)
+        return hits / max(hits + misses, 1) if hits else 0.0
+    ok = sum(n for v, n in counts.items() if _CANONICAL[role](v) not in (None, UNKNOWN))
+    return ok / int(counts.sum())
+
+
+# --------------------------------------------------------------------------- value checks
+
+_DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+                        r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(z|[+-]\d{2}:?\d{2}|utc)?\s*$", re.I)
+
+
+def _datetime_rate(series: pd.Series) -> float:
+    """Share of non-blank values that look like date-times (core.dates when available)."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return 1.0
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return 0.0  # Excel serials are read as dates only when the role says so
+    try:
+        from core.dates import datetime_parse_rate
+    except ImportError:
+        datetime_parse_rate = None
+    if datetime_parse_rate is not None:
+        return float(datetime_parse_rate(series))
+    text = _cell_text(series.head(2000)).head(300)
+    return float(text.str.match(_DATE_LIKE).mean()) if len(text) else 0.0
+
+
+_ID_LIKE = re.compile(r"^[A-Za-z]{0,8}[-_#]?\d{1,12}$")
+
+
+def _id_profile(series: pd.Series) -> tuple[float, float]:
+    """(share of id-looking values, rows per distinct value) for a candidate ticket id column."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return 0.0, 1.0
+    text = _cell_text(series)
+    if len(text) < max(2, 0.95 * len(series)):
+        return 0.0, 1.0  # ticket ids are never blank
+    sample = text.head(2000)
+    return float(sample.str.match(_ID_LIKE).mean()), len(text) / max(text.nunique(), 1)
+
+
+# --------------------------------------------------------------------------- detection
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    role: str
+    column: str
+    how: str
+
+
+def _header_candidates(frame: pd.DataFrame) -> list[_Candidate]:
+    out = []
+    for column in frame.columns:
+        name = normalize_name(column)
+        for role, names in SYNONYMS.items():
+            if name in names:
+                rank = names.index(name)
+                how = f"header synonym {str(column)!r}"
+                out.append(_Candidate(_HEADER_CONFIDENCE - 0.01 * min(rank, 20), role, column, how))
+    return out
+
+
+def _checked(c: _Candidate, frame: pd.DataFrame) -> _Candidate | None:
+    """A header match confirmed (or demoted) by what the column holds."""
+    series = frame[c.column]
+    if c.role in TIME_ROLES:
+        rate = _datetime_rate(series)
+        if rate < 0.5 and not pd.api.types.is_numeric_dtype(series.dtype):
+            return None  # e.g. a 'Resolution' text column is not a time
+        return replace(c, score=c.score * (0.6 + 0.4 * rate), how=f"{c.how}; {rate:.0%} parse as dates")
+    if c.role in VOCAB_ROLES:
+        rate = _vocab_match_rate(series, c.role)
+        return replace(c, score=c.score * (0.7 + 0.3 * rate), how=f"{c.how}; {rate:.0%} of values understood")
+    return c
+
+
+def _value_candidates(frame: pd.DataFrame, named: set[str]) -> list[_Candidate]:
+    """Candidates from values alone, for columns whose header matched nothing."""
+    out = []
+    for column in frame.columns:
+        if column in named:
+            continue
+        series = frame[column]
+        for role in VOCAB_ROLES:
+            rate = _vocab_match_rate(series, role)
+            if rate >= 0.8:
+                out.append(_Candidate(0.5 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
+        share, repeat = _id_profile(series)
+        if share >= 0.95:
+            out.append(_Candidate(0.55, "ticket_id", column,
+                                  f"values: id-like, {repeat:.1f} rows per distinct value"))
+    return out
+
+
+def _assign(candidates: Iterable[_Candidate]) -> dict[str, _Candidate]:
+    """Best candidates first; each role and each column is used once."""
+    taken: dict[str, _Candidate] = {}
+    used: set[str] = set()
+    for c in sorted(candidates, key=lambda c: (-c.score, ROLES.index(c.role), str(c.column))):
+        if c.role in taken or c.column in used:
+            continue
+        taken[c.role] = c
+        used.add(c.column)
+    return taken
+
+
+def _detect_shape(frame: pd.DataFrame, roles: dict[str, str | None]) -> str:
+    """"events" when ticket ids repeat and there is a status and an event time; else "tickets"."""
+    tid = roles.get("ticket_id")
+    repeats = bool(tid) and _id_profile(frame[tid])[1] > 1.05
+    if roles.get("status") and roles.get("event_time") and (repeats or not roles.get("created_time")):
+        return "events"
+    if roles.get("created_time") and not repeats:
+        return "tickets"
+    return "events"
+
+
+def _reshape_for_tickets(chosen: dict[str, _Candidate]) -> dict[str, _Candidate]:
+    """In a one-row-per-ticket export the status column is the ticket's current status."""
+    out = dict(chosen)
+    status = out.pop("status", None)
+    if status is not None and "issue_status" not in out:
+        out["issue_status"] = replace(status, role="issue_status",
+                                      how=f"{status.how}; one row per ticket, so the current status")
+    return out
+
+
+def detect_mapping(frame: pd.DataFrame) -> Mapping:
+    """Guess every role from header synonyms and values; every choice says how and how sure.
+
+    Never mutates ``frame``. Roles nothing matched map to None.
+    """
+    named = [c for c in (_checked(c, frame) for c in _header_candidates(frame)) if c is not None]
+    chosen = _assign(named + _value_candidates(frame, {c.column for c in named}))
+    roles = {r: (chosen[r].column if r in chosen else None) for r in ROLES}
+    shape = _detect_shape(frame, roles)
+    if shape == "tickets":
+        chosen = _reshape_for_tickets(chosen)
+        roles = {r: (chosen[r].column if r in chosen else None) for r in ROLES}
+    choices = tuple(
+        RoleChoice(r, chosen[r].column, chosen[r].how, round(chosen[r].score, 3)) if r in chosen
+        else RoleChoice(r, None, "no column matched", 0.0)
+        for r in ROLES
+    )
+    return _complete(Mapping(roles=roles, choices=choices, shape=shape), frame)
+
+
+def _complete(mapping: Mapping, frame: pd.DataFrame | None) -> Mapping:
+    """Fill vocabularies, personal and free-text columns from the roles (and frame when given)."""
+    vocab: dict[str, dict[str, str | None]] = {}
+    unknown: dict[str, tuple[str, ...]] = {}
+    for role in VOCAB_ROLES:
+        col = mapping.roles.get(role)
+        if col and frame is not None:
+            vocab[role], found = _vocabulary(frame[col], role)
+            if found:
+                unknown[role] = found
+        else:
+            vocab[role] = {}
+    columns = list(frame.columns) if frame is not None else [c for c in mapping.roles.values() if c]
+    return replace(
+        mapping,
+        status_values=vocab["status"], tier_values=vocab["tier"], priority_values=vocab["priority"],
+        unknown_values=unknown,
+        personal=personal_columns(columns, mapping.roles),
+        free_text=free_text_columns(columns, mapping.roles),
+    )
+
+
+# --------------------------------------------------------------------------- personal data
+
+_PERSON_LABELS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"\bregional manager\b"), "Regional Manager"),
+    (re.compile(r"\brelationship manager\b"), "Relationship Manager"),
+    (re.compile(r"\b(account|success|area) manager\b|\bmanager\b|\bcsm\b"), "Manager"),
+    (re.compile(r"\b(requester|requestor|requested by|caller|reporter|reported by|submitter|submitted by|"
+                r"contact|end user|customer email|requester email|opened by|created by)\b"), "Requester"),
+    (re.compile(r"\b(agent|assignee|assigned to|assigned by|resolved by|solved by|closed by|owner|technician|"
+                r"handled by|responder|updated by|responded by|escalated by|engineer)\b"), "Agent"),
+    (re.compile(r"\bschool\b"), "School"),
+)
+# Headers naming a property of a person or a team, not the person.
+_NOT_A_PERSON: Final = re.compile(r"\b(availability|available|status|group|team|type|count|time|date|at|"
+                                  r"timestamp|rate|level|queue|department|role|region|tier)\b")
+_FREE_TEXT: Final = re.compile(r"\b(title|summary|subject|description|comments?|notes?|body|details|"
+                               r"message|remarks?|resolution notes?|work notes)\b")
+
+
+def _label_for(column: str, role: str | None) -> str | None:
+    name = normalize_name(column)
+    if role == "client":
+        return "School" if "school" in name else "Client"
+    if role == "agent":
+        return "Agent"
+    for pattern, label in _PERSON_LABELS:
+        if pattern.search(name) and not _NOT_A_PERSON.search(name):
+            return label
+    if role == "manager":
+        return "Manager"
+    return None
+
+
+def personal_columns(columns: Iterable[str], roles: dict[str, str | None]) -> dict[str, str]:
+    """Column -> token label for people and clients; one label is one token space.
+
+    >>> personal_columns(["School Name", "Regional Manager Name", "assigned_to", "Agent Availability"],
+    ...                  {"client": "School Name"})
+    {'School Name': 'School', 'Regional Manager Name': 'Regional Manager', 'assigned_to': 'Agent'}
+    """
+    role_of = {col: role for role, col in roles.items() if col}
+    out = {}
+    for column in columns:
+        if role_of.get(column) in ("title", "description"):
+            continue
+        label = _label_for(column, role_of.get(column))
+        if label:
+            out[column] = label
+    return out
+
+
+def free_text_columns(columns: Iterable[str], roles: dict[str, str | None]) -> tuple[str, ...]:
+    """Columns to scrub for names, e-mails and phone numbers: titles, descriptions, comments.
+
+    Sub-module and other short category columns are not free text unless the user says so.
+    """
+    mapped = {roles.get("title"), roles.get("description")}
+    return tuple(c for c in columns if c in mapped or _FREE_TEXT.search(normalize_name(c)))
+
+
+# --------------------------------------------------------------------------- overrides
+
+def _input_error(message: str) -> Exception:
+    try:
+        from core.ingest import InputError
+    except ImportError:  # the ingest layer is written alongside; keep the contract meanwhile
+        return ValueError(message)
+    return InputError(message)
+
+
+_FIELDS: Final[frozenset[str]] = frozenset({
+    "shape", "status_values", "tier_values", "priority_values", "unknown_values", "date_orders",
+    "timezone", "personal", "free_text",
+})
+
+
+def with_overrides(mapping: Mapping, *, frame: pd.DataFrame | None = None, **changes: object) -> Mapping:
+    """A copy with the user's corrections: ``role=column`` (or None) and/or Mapping fields.
+
+    A column given to a role is taken away from any other role. When ``frame`` is
+    given, vocabularies of re-mapped status/tier/priority columns are recomputed
+    (explicit ``*_values`` changes still win), and personal/free-text columns are
+    re-derived unless given.
+
+    >>> m = Mapping(roles={r: None for r in ROLES})
+    >>> with_overrides(m, ticket_id="Key").roles["ticket_id"]
+    'Key'
+    """
+    bad = sorted(k for k in changes if k not in ROLES and k not in _FIELDS)
+    if bad:
+        raise _input_error(f"Unknown mapping setting(s): {', '.join(bad)}. Roles are: {', '.join(ROLES)}.")
+    roles = dict(mapping.roles)
+    choices = {c.role: c for c in mapping.choices}
+    for role in (k for k in changes if k in ROLES):
+        column = changes[role]
+        if column is not None:
+            for other, col in roles.items():
+                if col == column and other != role:
+                    roles[other] = None
+                    choices[other] = RoleChoice(other, None, f"column given to {role} by the user", 0.0)
+        roles[role] = column  # type: ignore[assignment]
+        choices[role] = RoleChoice(role, column, "user", 1.0)  # type: ignore[arg-type]
+    out = replace(mapping, roles=roles, choices=tuple(choices.get(r, RoleChoice(r, None, "no column matched", 0.0))
+                                                      for r in ROLES))
+    if frame is not None:
+        missing = [c for c in roles.values() if c and c not in frame.columns]
+        if missing:
+            raise _input_error(f"Column(s) not in the file: {', '.join(map(repr, missing))}.")
+        refreshed = _complete(out, frame)
+        kept = {"personal": mapping.personal, "free_text": mapping.free_text}
+        out = replace(refreshed, **{k: v for k, v in kept.items() if k in changes})
+    fields = {k: v for k, v in changes.items() if k in _FIELDS}
+    return replace(out, **fields)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- TOML
+
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string: backslash, quote and control characters escaped."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_table(name: str, items: dict[str, str | None], comment: str) -> list[str]:
+    lines = ["", f"# {comment}", f"[{name}]"]
+    lines += [f"{_toml_str(k)} = {_toml_str(v or '')}" for k, v in items.items()]
+    return lines
+
+
+def mapping_to_toml(mapping: Mapping) -> str:
+    """The mapping as a TOML file a person can read and edit ("" means none).
+
+    Detection notes (how, confidence) and unknown values are written as comments.
+    """
+    lines = ["# TierLens column mapping. Edit and load it with --mapping FILE or on the Prepare page.",
+             f"shape = {_toml_str(mapping.shape)}  # events | tickets",
+             f"timezone = {_toml_str(mapping.timezone)}",
+             "free_text = [" + ", ".join(_toml_str(c) for c in mapping.free_text) + "]",
+             "", '# role = "column" ("" = not in this file)', "[roles]"]
+    choices = {c.role: c for c in mapping.choices}
+    for role in ROLES:
+        note = choices.get(role)
+        comment = f"  # {note.how} ({note.confidence:.2f})" if note and note.column else ""
+        # A comment may hold any character but a control one (TOML rule): column names can.
+        comment = _CONTROL.sub(" ", comment)
+        lines.append(f"{role} = {_toml_str(mapping.roles.get(role) or '')}{comment}")
+    lines += _toml_table("status_values", mapping.status_values, "raw status = canonical status")
+    lines += _toml_table("tier_values", mapping.tier_values, 'raw tier = canonical tier ("" = in no tier)')
+    lines += _toml_table("priority_values", mapping.priority_values, "raw priority = canonical priority")
+    lines += _toml_table("date_orders", mapping.date_orders, "column = auto | day-first | month-first")
+    lines += _toml_table("personal", mapping.personal, "column = token label (same label, same tokens)")
+    for role, values in mapping.unknown_values.items():
+        lines.append(f"# not understood in {role}: {len(values)} value(s); add them to [{role}_values]")
+    return "\n".join(lines) + "\n"
+
+
+def _str_table(doc: dict, name: str) -> dict[str, str]:
+    table = doc.get(name, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise _input_error(f"In the mapping file, [{name}] must hold text values only.")
+    return table
+
+
+def _check_canonical(table: dict[str, str], allowed: tuple[str, ...], name: str, blank_ok: bool) -> dict:
+    bad = sorted({v for v in table.values() if v not in allowed and not (blank_ok and v == "")})
+    if bad:
+        raise _input_error(f"In the mapping file, [{name}] uses {', '.join(map(repr, bad))}; "
+                           f"allowed: {', '.join(allowed)}{' or an empty string' if blank_ok else ''}.")
+    return {k: (v or None) for k, v in table.items()}
+
+
+def _roles_from(doc: dict, frame: pd.DataFrame) -> dict[str, str | None]:
+    given = _str_table(doc, "roles")
+    unknown = sorted(set(given) - set(ROLES))
+    if unknown:
+        raise _input_error(f"The mapping file names unknown role(s) {', '.join(map(repr, unknown))}; "
+                           f"known roles: {', '.join(ROLES)}.")
+    roles = {r: (given.get(r) or None) for r in ROLES}
+    missing = sorted(c for c in roles.values() if c and c not in frame.columns)
+    if missing:
+        raise _input_error(f"The mapping file names column(s) {', '.join(map(repr, missing))} "
+                           "that this file does not have.")
+    used = [c for c in roles.values() if c]
+    if len(used) != len(set(used)):
+        raise _input_error("The mapping file gives one column to two roles; a column plays one role.")
+    return roles
+
+
+def mapping_from_toml(text: str, frame: pd.DataFrame) -> Mapping:
+    """Read a mapping file and check it against ``frame``'s columns.
+
+    Vocabularies start from what ``frame`` holds; the file's entries win. Raises
+    ``core.ingest.InputError`` for bad TOML, unknown roles, columns not in the frame
+    or canonical values outside the contract.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _input_error(f"The mapping file is not valid TOML ({exc}).") from None
+    roles = _roles_from(doc, frame)
+    shape = doc.get("shape", "events")
+    if shape not in SHAPES:
+        raise _input_error(f"In the mapping file, shape must be one of {', '.join(SHAPES)}.")
+    timezone = doc.get("timezone", "UTC")
+    free_text = doc.get("free_text", [])
+    personal = _str_table(doc, "personal")
+    orders = _str_table(doc, "date_orders")
+    extra = [c for c in [*personal, *orders, *(free_text if isinstance(free_text, list) else [])]
+             if c not in frame.columns]
+    if extra:
+        raise _input_error(f"The mapping file names column(s) {', '.join(map(repr, sorted(set(map(str, extra)))))} "
+                           "that this file does not have.")
+    if any(v not in DATE_ORDERS for v in orders.values()):
+        raise _input_error(f"In the mapping file, [date_orders] values must be one of {', '.join(DATE_ORDERS)}.")
+    if not isinstance(timezone, str) or not isinstance(free_text, list):
+        raise _input_error("In the mapping file, timezone must be text and free_text a list of columns.")
+    base = _complete(Mapping(roles=roles, shape=shape), frame)
+    vocab = {
+        "status": _check_canonical(_str_table(doc, "status_values"), contract.STATUSES, "status_values", False),
+        "tier": _check_canonical(_str_table(doc, "tier_values"), contract.TIERS, "tier_values", True),
+        "priority": _check_canonical(_str_table(doc, "priority_values"), contract.PRIORITIES,
+                                     "priority_values", False),
+    }
+    merged = {r: {**getattr(base, f"{r}_values"), **vocab[r]} for r in VOCAB_ROLES}
+    unknown = {r: tuple(v for v in vals if v not in merged[r])
+               for r, vals in base.unknown_values.items()}
+    choices = tuple(RoleChoice(r, roles[r], "mapping file", 1.0 if roles[r] else 0.0) for r in ROLES)
+    return replace(base, choices=choices, timezone=timezone, free_text=tuple(free_text), personal=personal,
+                   date_orders=orders, status_values=merged["status"], tier_values=merged["tier"],
+                   priority_values=merged["priority"], unknown_values={r: v for r, v in unknown.items() if v})
+
+
+# --------------------------------------------------------------------------- ticket-level exports
+
+_IMPLIED: Final[tuple[tuple[str, str], ...]] = (
+    ("created_time", "OPEN"), ("first_response_time", "IN_PROGRESS"),
+    ("resolved_time", "RESOLVED"), ("closed_time", "CLOSED"),
+)
+_COPIED: Final[tuple[str, ...]] = ("product", "issue_type", "issue_category", "issue_status",
+                                   "region", "country", "client", "agent")
+
+
+def _blank(series: pd.Series) -> np.ndarray:
+    mask = series.isna().to_numpy()
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        mask |= series.astype("str").str.strip().eq("").to_numpy()
+    return mask
+
+
+def ticket_level_events(frame: pd.DataFrame, mapping: Mapping,
+                        source_rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The event rows a one-row-per-ticket export implies, in contract column names.
+
+    For each ticket row, one event per non-blank time column: OPEN at created_time,
+    IN_PROGRESS at first_response_time, RESOLVED at resolved_time, CLOSED at closed_time.
+    Returned columns, one row per implied event, ordered by input row then that order:
+      - ``source_row`` int64: ``source_rows[i]`` for input row i (its position i when not given)
+      - ``ticket_id`` str, ``status`` canonical, ``status_raw`` the time column's name
+      - ``event_time``: the time cell copied as it is in ``frame`` (raw text, or a datetime
+        when the caller parsed the time columns first, which is the recommended order)
+      - ``time_column``: which column ``event_time`` came from (to parse per column afterwards)
+      - ``created_time``, ``first_response_time``: copied as they are; ``work_resolved_time``
+        only on the IN_PROGRESS row: the ticket's resolved time (the work ended with the fix)
+      - ``tier``/``priority``: canonical via the mapping's vocabularies (None when unknown)
+      - ``product`` … ``agent``: the ticket's dimensions as text.
+    Never mutates ``frame``.
+    """
+    roles = mapping.roles
+    pos = np.arange(len(frame)) if source_rows is None else np.asarray(source_rows, dtype="int64")
+    base = pd.DataFrame({"source_row": pos.astype("int64")})
+    tid = roles.get("ticket_id")
+    base["ticket_id"] = _cell_series(frame[tid]) if tid else pd.Series([None] * len(frame), dtype="str")
+    for role in ("created_time", "first_response_time"):
+        base[role] = frame[roles[role]].reset_index(drop=True) if roles.get(role) else None
+    for role, vocab in (("tier", mapping.tier_values), ("priority", mapping.priority_values)):
+        col = roles.get(role)
+        base[role] = (_cell_series(frame[col]).map(vocab.get) if col else None)
+    for role in _COPIED:
+        base[role] = _cell_series(frame[roles[role]]) if roles.get(role) else None
+    parts = []
+    for order, (role, status) in enumerate(_IMPLIED):
+        col = roles.get(role)
+        if not col:
+            continue
+        keep = ~_blank(frame[col])
+        part = base[keep].copy()
+        part["event_time"] = frame[col].reset_index(drop=True)[keep]
+        part["status"], part["status_raw"], part["time_column"], part["_order"] = status, col, col, order
+        part["work_resolved_time"] = (frame[roles["resolved_time"]].reset_index(drop=True)[keep]
+                                      if status == "IN_PROGRESS" and roles.get("resolved_time") else None)
+        parts.append(part)
+    if not parts:
+        return base.iloc[0:0].assign(event_time=None, status=None, status_raw=None, time_column=None,
+                                     work_resolved_time=None)
+    out = pd.concat(parts, ignore_index=False).sort_index(kind="stable")
+    out = out.sort_values(["source_row", "_order"], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+def _cell_series(series: pd.Series) -> pd.Series:
+    """Cells as text (whole floats without '.0'), blanks as null, index 0..n-1."""
+    text = _cell_text(series)
+    out = pd.Series([None] * len(series), index=series.index, dtype="str")
+    out.loc[text.index] = text
+    return out.reset_index(drop=True)
