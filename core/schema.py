@@ -60,8 +60,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
                    "case type"),
     "issue_category": ("issue category", "category", "ticket category", "subcategory", "sub category",
                        "problem category"),
-    "issue_status": ("issue status", "current status", "ticket current status", "final status",
-                     "resolution", "resolution status"),
+    "issue_status": ("issue status", "current status", "ticket current status", "final status"),
     "region": ("region", "area", "zone", "territory", "geo", "sales region"),
     "country": ("country", "country name", "country code", "nation"),
     "client": ("school name", "school", "client", "client name", "customer", "customer name",
@@ -282,8 +281,10 @@ def _vocab_match_rate(series: pd.Series, role: str) -> float:
 
 # --------------------------------------------------------------------------- value checks
 
-_DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
-                        r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(z|[+-]\d{2}:?\d{2}|utc)?\s*$", re.I)
+_DATE_LIKE = re.compile(
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}[/ -][a-z]{3,9}[/ -]\d{2,4}"
+    r"|[a-z]{3,9} \d{1,2},? \d{4})"  # ISO, numeric, Jira's 27/Nov/26, 'Nov 27, 2026'
+    r"([ T,]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(am|pm)?)?\s*(z|[+-]\d{2}:?\d{2}|utc)?\s*$", re.I)
 
 
 def _datetime_rate(series: pd.Series) -> float:
@@ -359,10 +360,12 @@ def _value_candidates(frame: pd.DataFrame, named: set[str]) -> list[_Candidate]:
         if column in named:
             continue
         series = frame[column]
-        for role in VOCAB_ROLES:
+        # A status, tier or priority column holds a handful of labels, not one per row.
+        few = series.head(5000).nunique() <= 50
+        for role in VOCAB_ROLES if few else ():
             rate = _vocab_match_rate(series, role)
             if rate >= 0.8:
-                out.append(_Candidate(0.5 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
+                out.append(_Candidate(0.45 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
         share, repeat = _id_profile(series)
         if share >= 0.95:
             out.append(_Candidate(0.55, "ticket_id", column,
@@ -700,7 +703,7 @@ _COPIED: Final[tuple[str, ...]] = ("product", "issue_type", "issue_category", "i
 def _blank(series: pd.Series) -> np.ndarray:
     mask = series.isna().to_numpy()
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        mask |= series.astype("str").str.strip().eq("").to_numpy()
+        mask = mask | series.astype("str").str.strip().eq("").to_numpy()
     return mask
 
 
