@@ -1,0 +1,831 @@
+"""Anonymize a ticket export: tokens for people and clients, generalized products, scrubbed free text, and a leak check."""
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import json
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+
+from core import contract
+
+__all__ = [
+    "Action", "Plan", "Key", "Anonymized", "LeakReport", "default_plan", "plan_table",
+    "plan_to_toml", "plan_from_toml", "strip_vendor_prefix_preset", "load_value_map_toml",
+    "value_map_to_toml", "normalize_value", "anonymize", "scrub_text", "reveal", "leak_check",
+]
+
+CODE_CHARS = 12  # 60 bits of HMAC: ~4e-7 chance of any collision among a million values
+_KDF_SALT = b"tierlens-token-key-v1"  # fixed so one passphrase gives the same tokens in every file
+_KDF_ROUNDS = 200_000
+# Labels naming organisations, not people: their values are not re-ordered as 'Last, First'.
+_ORG_WORDS = frozenset(
+    "school client company customer organisation organization account institution business "
+    "college university academy branch site partner vendor supplier".split()
+)
+
+
+class Action(str, enum.Enum):
+    """What happens to one column of the wide table."""
+
+    KEEP = "keep"
+    TOKENIZE = "tokenize"
+    GENERALIZE = "generalize"
+    SCRUB = "scrub"
+    DROP = "drop"
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Per-column actions for the wide table.
+
+    ``labels`` names the token label of every personal column ('School', 'Agent'); a
+    labelled column whose action is drop or scrub still feeds the names scrubbed from
+    free text. ``person_names`` lists columns holding people's names, where
+    'Smith, John' and 'John Smith' are one person. ``product_column`` is the column the
+    events table's ``product`` comes from.
+    """
+
+    actions: dict[str, Action]
+    labels: dict[str, str] = field(default_factory=dict)
+    generalize: dict[str, dict[str, str]] = field(default_factory=dict)
+    person_names: tuple[str, ...] = ()
+    product_column: str | None = None
+
+    def __post_init__(self) -> None:
+        # Copies, so a caller editing its dicts later cannot change a frozen plan.
+        object.__setattr__(self, "actions", {c: Action(a) for c, a in self.actions.items()})
+        object.__setattr__(self, "labels", dict(self.labels))
+        object.__setattr__(self, "generalize", {c: dict(m) for c, m in self.generalize.items()})
+        object.__setattr__(self, "person_names", tuple(self.person_names))
+        for column, action in self.actions.items():
+            if action is Action.TOKENIZE and not self.labels.get(column):
+                raise ValueError(f"column '{column}' is tokenized but has no token label")
+            if action is Action.GENERALIZE and column not in self.generalize:
+                raise ValueError(f"column '{column}' is generalized but has no value map")
+
+    def columns_with(self, action: Action) -> tuple[str, ...]:
+        return tuple(c for c, a in self.actions.items() if a is action)
+
+    @property
+    def drop(self) -> tuple[str, ...]:
+        return self.columns_with(Action.DROP)
+
+    @property
+    def keep(self) -> tuple[str, ...]:
+        return self.columns_with(Action.KEEP)
+
+    @property
+    def personal(self) -> dict[str, str]:
+        """Labelled columns the plan does not keep as they are: their values are personal."""
+        return {c: l for c, l in self.labels.items() if self.actions.get(c, Action.KEEP) is not Action.KEEP}
+
+    def with_action(self, column: str, action: Action | str, *, label: str | None = None,
+                    value_map: dict[str, str] | None = None) -> "Plan":
+        """A copy of the plan with one column's action changed.
+
+        >>> p = default_plan(["a", "b"], {"a": "Agent"}).with_action("b", "drop")
+        >>> p.drop
+        ('b',)
+        """
+        actions = {**self.actions, column: Action(action)}
+        labels = {**self.labels, **({column: label} if label else {})}
+        generalize = {**self.generalize, **({column: value_map} if value_map is not None else {})}
+        return replace(self, actions=actions, labels=labels, generalize=generalize)
+
+
+def _is_person_label(label: str) -> bool:
+    return not (set(re.findall(r"[a-z]+", label.casefold())) & _ORG_WORDS)
+
+
+def default_plan(columns: Iterable[str], personal: dict[str, str], free_text: tuple[str, ...] = (),
+                 product_column: str | None = None, product_map: dict[str, str] | None = None,
+                 person_names: tuple[str, ...] | None = None) -> Plan:
+    """Tokenize personal columns, scrub free text, generalize the product when a map is given.
+
+    ``person_names`` defaults to the personal columns whose label does not name an
+    organisation ('Agent' yes, 'School' no).
+
+    >>> p = default_plan(["School Name", "Title", "product", "Region"],
+    ...                  {"School Name": "School"}, ("Title",), "product", {"ZX_A": "A"})
+    >>> [a.value for a in p.actions.values()]
+    ['tokenize', 'scrub', 'generalize', 'keep']
+    >>> p.person_names
+    ()
+    """
+    columns = list(columns)
+    actions: dict[str, Action] = {}
+    for column in columns:
+        if column in personal:
+            actions[column] = Action.TOKENIZE
+        elif column in free_text:
+            actions[column] = Action.SCRUB
+        elif column == product_column and product_map is not None:
+            actions[column] = Action.GENERALIZE
+        else:
+            actions[column] = Action.KEEP
+    labels = {c: l for c, l in personal.items() if c in actions}
+    if person_names is None:
+        person_names = tuple(c for c, l in labels.items() if _is_person_label(l))
+    generalize = {product_column: dict(product_map)} if product_column in actions and product_map is not None else {}
+    return Plan(actions, labels, generalize, person_names, product_column if product_column in actions else None)
+
+
+_DETAILS = {
+    Action.KEEP: "unchanged",
+    Action.SCRUB: "names from personal columns, e-mails, phone numbers and URLs replaced",
+    Action.DROP: "removed from the download",
+}
+
+
+def plan_table(plan: Plan) -> pd.DataFrame:
+    """The plan as rows (column, action, detail) for the app; details never show cell values.
+
+    >>> plan_table(default_plan(["a"], {"a": "Agent"})).loc[0, "detail"]
+    "replaced by 'Agent N'"
+    """
+    rows = []
+    for column, action in plan.actions.items():
+        if action is Action.TOKENIZE:
+            detail = f"replaced by '{plan.labels[column]} N'"
+        elif action is Action.GENERALIZE:
+            detail = f"{len(plan.generalize[column])} values mapped to shown names"
+        else:
+            detail = _DETAILS[action]
+        rows.append((column, action.value, detail))
+    return pd.DataFrame(rows, columns=["column", "action", "detail"])
+
+
+# ---------------------------------------------------------------- TOML
+
+
+def _toml_str(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes, except that TOML forbids a raw DEL.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_table(name: str, items: dict[str, str]) -> list[str]:
+    return [f"[{name}]", *(f"{_toml_str(k)} = {_toml_str(v)}" for k, v in items.items()), ""]
+
+
+def plan_to_toml(plan: Plan) -> str:
+    """Write a plan as TOML that ``plan_from_toml`` reads back unchanged."""
+    lines = ["# TierLens anonymization plan", "version = 1"]
+    if plan.product_column is not None:
+        lines.append(f"product_column = {_toml_str(plan.product_column)}")
+    lines.append("person_names = [" + ", ".join(_toml_str(c) for c in plan.person_names) + "]")
+    lines.append("")
+    lines += _toml_table("actions", {c: a.value for c, a in plan.actions.items()})
+    lines += _toml_table("labels", plan.labels)
+    for column, mapping in plan.generalize.items():
+        lines += _toml_table(f"generalize.{_toml_str(column)}", mapping)
+    return "\n".join(lines)
+
+
+def plan_from_toml(text: str) -> Plan:
+    """Read a plan written by ``plan_to_toml``; a bad action or missing label raises ValueError.
+
+    >>> p = default_plan(["a", "b"], {"a": "Agent"})
+    >>> plan_from_toml(plan_to_toml(p)) == p
+    True
+    """
+    data = tomllib.loads(text)
+    try:
+        actions = {str(c): Action(a) for c, a in data.get("actions", {}).items()}
+    except ValueError as exc:
+        raise ValueError(f"unknown action in plan; use one of {', '.join(a.value for a in Action)}") from exc
+    return Plan(
+        actions,
+        {str(c): str(l) for c, l in data.get("labels", {}).items()},
+        {str(c): {str(k): str(v) for k, v in m.items()} for c, m in data.get("generalize", {}).items()},
+        tuple(str(c) for c in data.get("person_names", ())),
+        data.get("product_column"),
+    )
+
+
+def load_value_map_toml(text: str) -> dict[str, str]:
+    """Read a value map (raw value -> shown name) from a ``[values]`` table or top-level pairs.
+
+    >>> load_value_map_toml('[values]\\nACME_SMS = "Notifier"')
+    {'ACME_SMS': 'Notifier'}
+    """
+    data = tomllib.loads(text)
+    table = data.get("values", data)
+    if not all(isinstance(v, str) for v in table.values()):
+        raise ValueError("a value map must map each value to a text shown name")
+    return {str(k): v for k, v in table.items()}
+
+
+def value_map_to_toml(mapping: dict[str, str]) -> str:
+    """Write a value map as TOML that ``load_value_map_toml`` reads back."""
+    return "\n".join(_toml_table("values", mapping))
+
+
+def strip_vendor_prefix_preset(values: Iterable[str]) -> dict[str, str]:
+    """Shown names from vendor codes: shared prefix removed, underscores to spaces, title case.
+
+    >>> strip_vendor_prefix_preset(["ACME_BULK_SMS", "ACME_FINANCE"])
+    {'ACME_BULK_SMS': 'Bulk Sms', 'ACME_FINANCE': 'Finance'}
+    """
+    distinct = sorted({str(v) for v in values if isinstance(v, str) and v.strip()})
+    parts = [v.strip().split("_") for v in distinct]
+    if not parts:
+        return {}
+    # Leave at least one word of every value; a lone value loses only its first word.
+    cap = min(len(p) for p in parts) - 1 if len(parts) > 1 else min(1, len(parts[0]) - 1)
+    shared = 0
+    while shared < cap and len({tuple(p[: shared + 1]) for p in parts}) == 1:
+        shared += 1
+    return {v: " ".join(w for w in p[shared:] if w).title() for v, p in zip(distinct, parts)}
+
+
+# ---------------------------------------------------------------- normalization
+
+
+def _fold_char(ch: str) -> str:
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold())
+    return "".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c))
+
+
+class _FoldTable(dict):
+    """str.translate table folding each character for matching, filled on first sight.
+
+    It holds single characters only, never values, so keeping it for the process is safe."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable((c, _fold_char(chr(c))) for c in range(128))
+_SPACES = re.compile(" {2,}")
+
+
+def _collapse(translated: str) -> str:
+    return _SPACES.sub(" ", translated) if "  " in translated else translated
+
+
+def _fold(text: str) -> str:
+    """Text for matching: casefolded, accents off, punctuation and spaces as single spaces.
+
+    Folding is per character, so 'e' + combining diaeresis and 'ë' both give 'e'."""
+    return _collapse(text.translate(_FOLD_TABLE))
+
+
+def _fold_offsets(text: str, translated: str) -> list[int]:
+    """For each character of ``_collapse(translated)``, the index in ``text`` it came from."""
+    if len(translated) == len(text):  # one character each: only collapsed spaces move things
+        starts = list(range(len(text)))
+        for run in reversed(list(_SPACES.finditer(translated))):
+            del starts[run.start() + 1:run.end()]
+        return starts
+    starts = []
+    space = False
+    for i, ch in enumerate(text):
+        for c in _FOLD_TABLE[ord(ch)]:
+            if c == " ":
+                if space:
+                    continue
+                space = True
+            else:
+                space = False
+            starts.append(i)
+    return starts
+
+
+def _reorder_last_first(text: str) -> str:
+    parts = text.split(",")
+    return f"{parts[1]} {parts[0]}" if len(parts) == 2 and parts[0].strip() and parts[1].strip() else text
+
+
+def normalize_value(value: object, person: bool = False) -> str:
+    """The identity of a personal value: same person or client, same result.
+
+    >>> normalize_value("  O'Sullivan,  ZOË ", person=True)
+    'zoe o sullivan'
+    >>> normalize_value(12.0)
+    '12'
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    if person:
+        text = _reorder_last_first(text)
+    return _fold(text).strip()
+
+
+# ---------------------------------------------------------------- keys and tokens
+
+
+class Key:
+    """Secret bytes that make tokens stable across files; never shown in repr, str or errors."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: bytes) -> None:
+        if not isinstance(secret, (bytes, bytearray)) or len(secret) < 16:
+            raise ValueError("a token key needs at least 16 bytes")
+        self._secret = bytes(secret)
+
+    @classmethod
+    def from_passphrase(cls, passphrase: str) -> "Key":
+        if len(passphrase) < 8:
+            raise ValueError("a passphrase needs at least 8 characters")
+        return cls(hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), _KDF_SALT, _KDF_ROUNDS))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Key":
+        return cls(Path(path).read_bytes())
+
+    def code(self, label: str, normalized: str) -> str:
+        digest = hmac.new(self._secret, f"{label}\x00{normalized}".encode("utf-8"), hashlib.sha256).digest()
+        return base64.b32encode(digest).decode("ascii")[:CODE_CHARS]
+
+    def __repr__(self) -> str:
+        return "Key(<hidden>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and hmac.compare_digest(self._secret, other._secret)
+
+    def __hash__(self) -> int:
+        return hash(self.code("", ""))
+
+    def __reduce__(self):  # pickling would write the secret somewhere we do not control
+        raise TypeError("a token key cannot be pickled")
+
+
+class _TokenSpace:
+    """Tokens per (label, normalized value): numbered by first appearance, or keyed codes."""
+
+    def __init__(self, key: Key | None) -> None:
+        self._key = key
+        self._tokens: dict[tuple[str, str], str] = {}
+        self._codes: dict[tuple[str, str], str] = {}
+        self._counts: dict[str, int] = {}
+        self.rows: dict[tuple[str, str], str] = {}  # (label, raw text) -> token, in order of appearance
+        # Normalized personal values: a numbered token never equals one, so a file whose
+        # values already look like tokens ('School 12') cannot have them reappear on other rows.
+        self.reserved: set[str] = set()
+
+    def token(self, label: str, normalized: str) -> str:
+        found = self._tokens.get((label, normalized))
+        if found is not None:
+            return found
+        if self._key is None:
+            n = self._counts.get(label, 0) + 1
+            while normalize_value(f"{label} {n}") in self.reserved:
+                n += 1
+            self._counts[label] = n
+            token = f"{label} {n}"
+        else:
+            code = self._key.code(label, normalized)
+            if self._codes.setdefault((label, code), normalized) != normalized:
+                raise ValueError(f"two different '{label}' values met one token code; report this")
+            token = f"{label} {code}"
+        self._tokens[(label, normalized)] = token
+        return token
+
+    def add(self, label: str, raw: object, normalized: str) -> str:
+        token = self.token(label, normalized)
+        self.rows.setdefault((label, str(raw)), token)
+        return token
+
+
+def _coerce_key(key: bytes | Key | None) -> Key | None:
+    return key if key is None or isinstance(key, Key) else Key(key)
+
+
+# ---------------------------------------------------------------- distinct-value mapping
+
+
+def _map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """Apply ``fn`` once per distinct non-null value and spread the results by position."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = None  # code -1 (missing) picks this slot
+    return pd.Series(mapped[codes], index=series.index, dtype="str", name=series.name)
+
+
+# ---------------------------------------------------------------- free-text scrubbing
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|\(\d)?[\d(][\d\s().-]{4,}\d(?![\w])")
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
+_URL_TAIL = ".,;:!?)]}'\""
+
+
+def _phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = sum(c.isdigit() for c in text)
+    separated = not text.isdigit()
+    if digits > 15 or digits < 7 or _ISO_DATE.fullmatch(text):
+        return text
+    if separated and text.count(".") == 1 and not re.search(r"[\s()-]", text):
+        return text  # a decimal number, not a phone
+    if not separated and not (text.startswith("0") and 9 <= digits <= 11):
+        return text  # a bare run of digits is an id unless it looks like a local mobile number
+    return "[PHONE]"
+
+
+def _url(match: re.Match[str]) -> str:
+    text = match.group(0)
+    stripped = text.rstrip(_URL_TAIL)
+    return "[URL]" + text[len(stripped):]
+
+
+def _scrub_patterns(text: str) -> str:
+    if "http" in text or "www." in text or "WWW." in text:
+        text = _URL.sub(_url, text)
+    if "@" in text:
+        text = _EMAIL.sub("[EMAIL]", text)
+    return _PHONE.sub(_phone, text)
+
+
+class _Matcher:
+    """Whole-word, case- and accent-insensitive search for many phrases at once (Aho-Corasick)."""
+
+    def __init__(self, phrases: dict[str, str]) -> None:
+        self._size = len(phrases)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for phrase, replacement in phrases.items():
+            self._automaton.add_word(phrase, (len(phrase), replacement))
+        if phrases:
+            self._automaton.make_automaton()
+
+    def spans(self, folded: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping whole-word matches in folded text, longest first at each start."""
+        if not self._size:
+            return []
+        found = []
+        n = len(folded)
+        for end, (length, replacement) in self._automaton.iter(folded):
+            start = end - length + 1
+            if (start == 0 or folded[start - 1] == " ") and (end + 1 == n or folded[end + 1] == " "):
+                found.append((start, -length, replacement))
+        found.sort()
+        chosen, reach = [], 0
+        for start, neg, replacement in found:
+            if start >= reach:
+                chosen.append((start, start - neg, replacement))
+                reach = start - neg
+        return chosen
+
+    def any(self, folded: str) -> bool:
+        return bool(self.spans(folded))
+
+    def replace(self, text: str) -> str:
+        translated = text.translate(_FOLD_TABLE)
+        spans = self.spans(_collapse(translated))
+        if not spans:
+            return text
+        starts = _fold_offsets(text, translated)  # offsets only for the texts that match
+        out, last = [], 0
+        for start, end, replacement in spans:
+            out += [text[last:starts[start]], replacement]
+            last = starts[end] if end < len(starts) else len(text)
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _part_words(normalized: str) -> list[str]:
+    """Words of 3+ letters, with a short particle before one ('o sullivan', 'de souza')."""
+    words = normalized.split(" ")
+    long = [sum(c.isalpha() for c in w) >= 3 for w in words]
+    parts = [w for w, is_long in zip(words, long) if is_long]
+    parts += [f"{words[i - 1]} {words[i]}" for i in range(1, len(words)) if long[i] and not long[i - 1]]
+    return [p for p in parts if p != normalized]
+
+
+def _variants(raw: object, person: bool) -> tuple[str, ...]:
+    """How a value may be written in text: as normalized, and for people also as written
+    ('Smith, John') and surname first ('Smith John')."""
+    main = normalize_value(raw, person)
+    if not person:
+        return (main,)
+    words = main.split(" ")
+    rotated = " ".join([words[-1], *words[:-1]])
+    return tuple(dict.fromkeys([main, normalize_value(raw), rotated]))
+
+
+def _scrub_phrases(entries: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[str, str]:
+    """Phrase -> replacement for (label, whole-value variants, token) entries.
+
+    A whole value becomes its token. A part of a name (a word of 3+ letters) becomes the
+    token of the one value it belongs to, or ``[Label]`` when several values share it,
+    because naming one of them would attribute the text to the wrong person. Parts that
+    are also common words ('Will', 'May', 'Mark') are replaced too: privacy over readability.
+    """
+    whole: dict[str, str] = {}
+    parts: dict[str, dict[str, str]] = {}
+    for label, variants, token in entries:
+        for phrase in variants:
+            whole.setdefault(phrase, token)
+            for word in _part_words(phrase):
+                parts.setdefault(word, {})[token] = label
+    phrases = dict(whole)
+    for word, owners in parts.items():
+        if word in phrases:
+            continue
+        labels = set(owners.values())
+        if len(owners) == 1:
+            phrases[word] = next(iter(owners))
+        else:
+            phrases[word] = f"[{labels.pop()}]" if len(labels) == 1 else "[Name]"
+    return phrases
+
+
+def scrub_text(text: str, names: dict[str, str] | None = None, person: bool = True) -> str:
+    """Replace e-mails, phones, URLs, and the given names (raw name -> token) in one text.
+
+    For one-off use and examples; ``anonymize`` builds the matcher once for a whole column.
+
+    >>> scrub_text("Call Zoë O'Sullivan on +254 712 345 678 or zoe@x.org",
+    ...            {"O'Sullivan, Zoe": "Agent 1"})
+    'Call Agent 1 on [PHONE] or [EMAIL]'
+    """
+    entries = [("Name", _variants(raw, person), token) for raw, token in (names or {}).items()]
+    return _Matcher(_scrub_phrases(e for e in entries if e[1][0])).replace(_scrub_patterns(text))
+
+
+# ---------------------------------------------------------------- anonymize
+
+
+@dataclass(frozen=True)
+class Anonymized:
+    """The result: ``clean`` wide table, ``events`` contract table (or None), ``token_map``
+    (label, token, original) for re-identification in the user's own session,
+    ``originals`` (personal values, for ``leak_check``), and ``unmapped`` (generalized
+    column -> number of distinct values left as they were because the map lacks them)."""
+
+    clean: pd.DataFrame
+    events: pd.DataFrame | None
+    token_map: pd.DataFrame
+    originals: frozenset[str]
+    unmapped: dict[str, int]
+
+    def __repr__(self) -> str:  # the default repr would print personal values
+        return f"Anonymized(clean={self.clean.shape}, tokens={len(self.token_map)}, originals={len(self.originals)})"
+
+
+def _tokenize(series: pd.Series, lookup: dict[object, str]) -> pd.Series:
+    return _map_distinct(series, lambda v: lookup.get(v, v))
+
+
+def _generalize(series: pd.Series, mapping: dict[str, str]) -> tuple[pd.Series, int]:
+    lookup = {normalize_value(k): v for k, v in mapping.items()}
+    missing: set[object] = set()
+
+    def shown(value: object) -> object:
+        hit = mapping.get(value) if isinstance(value, str) else None
+        hit = hit if hit is not None else lookup.get(normalize_value(value))
+        if hit is None:
+            missing.add(value)
+            return value
+        return hit
+
+    return _map_distinct(series, shown), len(missing)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How one column is transformed: its action plus what the action needs."""
+
+    action: Action
+    label: str = ""
+    person: bool = False
+    value_map: dict[str, str] | None = None
+
+
+def _apply(series: pd.Series, rule: _Rule, registry: _Registry, matcher: _Matcher) -> tuple[pd.Series, int]:
+    if rule.action is Action.TOKENIZE:
+        return _tokenize(series, registry.lookup[(rule.label, rule.person)]), 0
+    if rule.action is Action.GENERALIZE:
+        return _generalize(series, rule.value_map or {})
+    if rule.action is Action.SCRUB:
+        return _map_distinct(series, lambda v: matcher.replace(_scrub_patterns(str(v)))), 0
+    return series.copy(), 0
+
+
+def _event_rules(plan: Plan, events: pd.DataFrame, event_labels: dict[str, str],
+                 event_sources: dict[str, str]) -> dict[str, _Rule]:
+    rules: dict[str, _Rule] = {}
+    for column in events.columns:
+        if column in event_labels:
+            label = event_labels[column]
+            rules[column] = _Rule(Action.TOKENIZE, label, _is_person_label(label))
+        elif column in event_sources:
+            source = event_sources[column]
+            action = plan.actions.get(source, Action.KEEP)
+            rules[column] = _Rule(action, plan.labels.get(source, ""), source in plan.person_names,
+                                  plan.generalize.get(source))
+        elif column in contract.PERSONAL and events[column].notna().any():
+            raise ValueError(f"events column '{column}' holds personal data: give it a label in event_labels")
+    return rules
+
+
+class _Registry:
+    """Every personal value's token and spellings, gathered before any column is rewritten."""
+
+    def __init__(self, space: _TokenSpace) -> None:
+        self.space = space
+        self.lookup: dict[tuple[str, bool], dict[object, str]] = {}
+        self.entries: dict[tuple[str, str], tuple[str, set[str]]] = {}
+        self.originals: set[str] = set()
+        self._pending: list[tuple[str, bool, object, tuple[str, ...]]] = []
+
+    def gather(self, series: pd.Series, label: str, person: bool) -> None:
+        self.lookup.setdefault((label, person), {})
+        for value in pd.unique(series.dropna()):
+            variants = _variants(value, person)
+            if variants[0]:  # a value without letters or digits names nobody
+                self._pending.append((label, person, value, variants))
+
+    def assign(self) -> None:
+        """Tokens in order of first appearance, after every value is known."""
+        self.space.reserved = {v for *_, variants in self._pending for v in variants}
+        for label, person, value, variants in self._pending:
+            lookup = self.lookup[(label, person)]
+            if value in lookup:
+                continue
+            token = lookup[value] = self.space.add(label, value, variants[0])
+            self.entries.setdefault((label, variants[0]), (token, set()))[1].update(variants)
+            self.originals.add(str(value))
+        self._pending = []
+
+    def matcher(self) -> _Matcher:
+        return _Matcher(_scrub_phrases((l, tuple(sorted(v)), t) for (l, _), (t, v) in self.entries.items()))
+
+
+def anonymize(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
+              events: pd.DataFrame | None = None, event_labels: dict[str, str] | None = None,
+              event_sources: dict[str, str] | None = None) -> Anonymized:
+    """Apply ``plan`` to ``frame`` and the same token space to ``events``; inputs are not changed.
+
+    ``event_labels`` (events column -> token label, e.g. {'client': 'School', 'agent':
+    'Agent'}) tokenizes events columns; ``event_sources`` (events column -> wide column)
+    applies that wide column's action, and defaults to {'product': plan.product_column}.
+    A personal events column with values and neither entry raises ValueError.
+
+    >>> wide = pd.DataFrame({"Agent": ["Smith, John", "John Smith", "Ann Lee"],
+    ...                      "Title": ["John broke it", "ann.lee@x.org", "ok"]})
+    >>> out = anonymize(wide, default_plan(wide.columns, {"Agent": "Agent"}, ("Title",)))
+    >>> out.clean.values.tolist()
+    [['Agent 1', 'Agent 1 broke it'], ['Agent 1', '[EMAIL]'], ['Agent 2', 'ok']]
+    """
+    uncovered = [c for c in frame.columns if c not in plan.actions]
+    if uncovered:
+        raise ValueError(f"the plan says nothing about columns: {', '.join(map(str, uncovered))}")
+    space = _TokenSpace(_coerce_key(key))
+    event_labels = dict(event_labels or {})
+    event_sources = dict(event_sources) if event_sources is not None else (
+        {"product": plan.product_column} if plan.product_column else {})
+    event_rules = _event_rules(plan, events, event_labels, event_sources) if events is not None else {}
+
+    # Every personal value gets its token first, so free text can be scrubbed to the same tokens.
+    registry = _Registry(space)
+    personal = plan.personal
+    for column in frame.columns:
+        if column in personal:
+            registry.gather(frame[column], personal[column], column in plan.person_names)
+    for column, rule in event_rules.items():
+        if rule.action is Action.TOKENIZE:
+            registry.gather(events[column], rule.label, rule.person)
+    registry.assign()
+    matcher = registry.matcher()
+
+    unmapped: dict[str, int] = {}
+    clean = {}
+    for column in frame.columns:
+        action = plan.actions[column]
+        if action is Action.DROP:
+            continue
+        rule = _Rule(action, plan.labels.get(column, ""), column in plan.person_names, plan.generalize.get(column))
+        clean[column], missing = _apply(frame[column], rule, registry, matcher)
+        if action is Action.GENERALIZE:
+            unmapped[column] = missing
+    out_events = None
+    if events is not None:
+        out_events = events.copy()
+        for column, rule in event_rules.items():
+            if rule.action is Action.DROP:
+                out_events[column] = pd.Series(None, index=events.index, dtype=events[column].dtype)
+            else:
+                out_events[column] = _apply(events[column], rule, registry, matcher)[0]
+    token_map = pd.DataFrame([(l, t, o) for (l, o), t in space.rows.items()],
+                             columns=["label", "token", "original"]).astype("str")
+    return Anonymized(pd.DataFrame(clean, index=frame.index), out_events, token_map, frozenset(registry.originals), unmapped)
+
+
+def reveal(frame: pd.DataFrame, token_map: pd.DataFrame) -> pd.DataFrame:
+    """Replace tokens (whole cells and inside text) by their first original, for the user's own view."""
+    first = token_map.drop_duplicates("token")
+    back = dict(zip(first["token"], first["original"]))
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+    for token in back:
+        automaton.add_word(token, len(token))
+    if back:
+        automaton.make_automaton()
+
+    def restore(value: object) -> object:
+        text = str(value)
+        if text in back:
+            return back[text]
+        found = sorted((end - n + 1, -n) for end, n in automaton.iter(text)
+                       if not (end - n >= 0 and text[end - n].isalnum())
+                       and not (end + 1 < len(text) and text[end + 1].isalnum()))
+        out, last = [], 0
+        for start, neg in found:
+            if start >= last:
+                out += [text[last:start], back[text[start:start - neg]]]
+                last = start - neg
+        return "".join(out) + text[last:] if out else value
+
+    result = frame.copy()
+    if not back:
+        return result
+    for column in frame.columns:
+        if _is_text(frame[column]):
+            result[column] = _map_distinct(frame[column], restore)
+    return result
+
+
+# ---------------------------------------------------------------- leak check
+
+
+@dataclass(frozen=True)
+class LeakReport:
+    """Where personal values survive: cells scanned, cells found, (column, row) hits (first
+    1000; rows as a spreadsheet shows the exported file, header = row 1), count per column."""
+
+    cells_scanned: int
+    found: int
+    hits: tuple[tuple[str, int], ...]
+    columns: dict[str, int]
+
+    @property
+    def clean(self) -> bool:
+        return self.found == 0
+
+    def message(self) -> str:
+        """A sentence naming columns and rows, never values."""
+        if self.clean:
+            return f"No personal value found in {self.cells_scanned:,} cells."
+        where = "; ".join(f"'{c}': {n:,} cells" for c, n in self.columns.items())
+        rows = ", ".join(str(r) for _, r in self.hits[:10])
+        return f"{self.found:,} cells still hold a personal value ({where}); first rows: {rows}."
+
+
+def _is_text(series: pd.Series) -> bool:
+    return (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+            or isinstance(series.dtype, pd.CategoricalDtype))
+
+
+def leak_check(frame: pd.DataFrame, originals: Iterable[str], min_len: int = 3,
+               limit: int = 1000) -> LeakReport:
+    """Scan every text cell for every original: equal (ignoring case, accents, punctuation)
+    or contained as whole words. Originals shorter than ``min_len`` count only as whole
+    cells. Numeric and date columns cannot hold names and are not scanned.
+
+    >>> r = leak_check(pd.DataFrame({"t": ["hi Zoe Ng", "ok", "ZOË NG"]}), ["Zoë Ng"])
+    >>> r.found, r.hits
+    (2, (('t', 2), ('t', 4)))
+    """
+    folded = {normalize_value(o) for o in originals if isinstance(o, str)}
+    folded.discard("")
+    matcher = _Matcher({o: "" for o in folded if len(o) >= min_len})
+    text_columns = [c for c in frame.columns if _is_text(frame[c])]
+    per_column: dict[str, int] = {}
+    positions: list[tuple[int, int]] = []
+    for index, column in enumerate(text_columns):
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        bad = [i for i, u in enumerate(uniques) if _leaks(str(u), folded, matcher)]
+        if not bad:
+            continue
+        rows = np.flatnonzero(np.isin(codes, bad))
+        per_column[str(column)] = len(rows)
+        positions += [(int(r), index) for r in rows[:limit]]
+    positions.sort()
+    hits = tuple((str(text_columns[c]), r + 2) for r, c in positions[:limit])
+    return LeakReport(len(frame) * len(text_columns), sum(per_column.values()), hits, per_column)
+
+
+def _leaks(text: str, folded: set[str], matcher: _Matcher) -> bool:
+    cell = _fold(text)
+    return cell.strip() in folded or matcher.any(cell)
