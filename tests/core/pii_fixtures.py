@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.anonymize import normalize_value
+
 # One agent is written three ways ('Smith, John', 'John Smith', 'JOHN SMITH'): one person.
 AGENTS = ["Smith, John", "Zoë Wanjiru", "Mary O'Sullivan", "WILL MAY", "Mark Otieno",
           "John Smith", "José Álvarez", "JOHN SMITH"]
@@ -83,3 +85,12 @@ def originals() -> set[str]:
     """Every personal value in the fixture."""
     wide = wide_frame()
     return {str(v) for c in PERSONAL for v in wide[c]}
+
+
+def surviving(texts, words=NAME_WORDS) -> list[str]:
+    """Name words (as whole words, ignoring case and accents), e-mails, phones and URLs
+    still present in any of ``texts``."""
+    raw = " \n ".join(map(str, texts))
+    folded = " " + normalize_value(raw) + " "
+    found = [w for w in words if f" {w} " in folded]
+    return found + [x for x in EMAILS + PHONES + URLS if x in raw]

@@ -1,7 +1,6 @@
 """Tests for core.anonymize: tokens, generalization, free-text scrubbing, leak check, plans."""
 from __future__ import annotations
 
-import io
 import re
 import sys
 import time
@@ -18,6 +17,7 @@ from core.anonymize import Action, Key, Plan
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pii_fixtures as pii  # noqa: E402
+from pii_fixtures import surviving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESET = ROOT / "examples" / "products-seed-preset.toml"
@@ -27,15 +27,6 @@ KEY_B = b"B" * 32
 
 def fold(text: str) -> str:
     return " " + an.normalize_value(text) + " "
-
-
-def surviving(texts, words=pii.NAME_WORDS) -> list[str]:
-    """Name words, e-mails, phones and URLs still present in any of ``texts``."""
-    joined = fold(" \n ".join(map(str, texts)))
-    raw = " ".join(map(str, texts))
-    found = [w for w in words if f" {w} " in joined]
-    found += [x for x in pii.EMAILS + pii.PHONES + pii.URLS if x in raw]
-    return found
 
 
 def plan_for(frame: pd.DataFrame, **kw) -> Plan:
