@@ -1,0 +1,327 @@
+"""Runs the queries in ``sql/`` on a contract events table in a private DuckDB connection."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from core import contract, sqlfiles
+from core.policy import Policy, allowance_table, always_open, unnamed_priorities, working_intervals
+
+_PANDAS_TYPES = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
+SMALL_SHARE = 0.02  # a product under 2% of tickets is "small" (the original's ~1.2% finding)
+SMALL_SAMPLE = 20  # fewer tier events than this: an agent's rates are flagged as small-sample
+SUMMARY_TIERS = ("TIER_1", "TIER_2", "TIER_3")
+SUMMARY_PRIORITIES = ("HIGH", "MEDIUM", "LOW")
+BREAKDOWN_DIMENSIONS = (
+    "tier", "priority", "product", "issue_type", "issue_category", "month", "region", "country", "agent",
+)
+DASHBOARD_QUERIES = (
+    "kpis", "breakdown", "ticket_breakdown", "funnel", "attribution", "volume", "pareto",
+    "agents", "agent_events", "still_waiting", "quality",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to keep: date_from <= event_time <= date_to, and per dimension the allowed values.
+
+    An empty tuple allows every value. Tier events are filtered on their own row; tickets
+    on their start time and their own attributes (see sql/tickets.sql).
+    """
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    tier: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    issue_type: tuple[str, ...] = ()
+    issue_category: tuple[str, ...] = ()
+    issue_status: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    client: tuple[str, ...] = ()
+    agent: tuple[str, ...] = ()
+
+    @classmethod
+    def none(cls) -> Filters:
+        return cls()
+
+    def params(self) -> dict[str, Any]:
+        """The bound parameters: $date_from, $date_to and $<dimension>_in (null = all).
+
+        >>> Filters(product=("A",)).params()["product_in"], Filters.none().params()["tier_in"]
+        (['A'], None)
+        """
+        out: dict[str, Any] = {"date_from": _py_datetime(self.date_from), "date_to": _py_datetime(self.date_to)}
+        for dim in contract.DIMENSIONS:
+            values = getattr(self, dim)
+            out[f"{dim}_in"] = list(values) if values else None
+        return out
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the pages show, as DataFrames whose columns the SQL headers document.
+
+    kpis: one row (sql/kpis.sql). tier_events: one row per tier event (sql/tier_events.sql).
+    tickets: one row per ticket (sql/tickets.sql). breakdown: one row per (dimension, value)
+    of tier-event metrics; ticket_breakdown: the same for resolution / closing times.
+    funnel: one row per tier. attribution: one row per tier of end-to-end-breached tickets.
+    volume: one row per (product | issue_type | month, value). pareto: one row per product.
+    agents: one row per agent; agent_events: the agent SLA report rows. still_waiting: tier
+    events with no response. quality: one row per problem row (sql/quality.sql);
+    quality_counts: those problems counted by kind; unnamed_priorities: priorities in the
+    data without an allowance.
+    """
+
+    kpis: pd.DataFrame
+    tier_events: pd.DataFrame
+    tickets: pd.DataFrame
+    breakdown: pd.DataFrame
+    ticket_breakdown: pd.DataFrame
+    funnel: pd.DataFrame
+    attribution: pd.DataFrame
+    volume: pd.DataFrame
+    pareto: pd.DataFrame
+    agents: pd.DataFrame
+    agent_events: pd.DataFrame
+    still_waiting: pd.DataFrame
+    quality: pd.DataFrame
+    quality_counts: dict[str, int] = field(default_factory=dict)
+    unnamed_priorities: tuple[str, ...] = ()
+
+    def breakdown_by(self, dimension: str) -> pd.DataFrame:
+        """Tier-event metrics for one dimension, with the ticket-level times where they exist."""
+        if dimension not in BREAKDOWN_DIMENSIONS:
+            raise KeyError(f"no breakdown by {dimension!r}; choose one of {', '.join(BREAKDOWN_DIMENSIONS)}")
+        left = self.breakdown[self.breakdown["dimension"] == dimension]
+        right = self.ticket_breakdown[self.ticket_breakdown["dimension"] == dimension]
+        return left.merge(right, on=["dimension", "value"], how="outer").reset_index(drop=True)
+
+
+def sql_text(name: str) -> str:
+    """The SQL of one query, as the app shows it under "How is this computed?"."""
+    return sqlfiles.sql_text(name)
+
+
+def default_params(events: pd.DataFrame, policy: Policy | None = None) -> dict[str, Any]:
+    """Every parameter the queries bind, for ``events`` under ``policy`` with no filters."""
+    policy = policy or Policy.default()
+    end = events["event_time"].max() if len(events) else None
+    return {
+        **Filters.none().params(),
+        "export_end": None if end is None or pd.isna(end) else _py_datetime(end),
+        "clocked": policy.clock == "business" or bool(policy.pause_statuses),
+        "pause_statuses": list(policy.pause_statuses),
+        "small_share": SMALL_SHARE,
+        "small_sample": SMALL_SAMPLE,
+    }
+
+
+def policy_tables(events: pd.DataFrame, policy: Policy | None = None, data_tz: str = "UTC") -> dict[str, pd.DataFrame]:
+    """The small tables the SQL joins: allowances and the working intervals of the clock."""
+    policy = policy or Policy.default()
+    return {"allowances": allowance_table(policy), "work_intervals": _calendar(events, policy, data_tz)}
+
+
+def run_query(
+    name: str,
+    events: pd.DataFrame,
+    params: Mapping[str, Any] | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Run ``sql/<name>.sql`` on ``events`` in a private connection and fetch its rows.
+
+    ``params`` override ``default_params(events)``; ``tables`` are registered by name and
+    default to the default policy's tables. A table the query reads that is itself a query
+    (tier_events, tickets) is computed first with the same parameters.
+    """
+    given = dict(tables or {})
+    registered = {**policy_tables(events), **given} if not {"allowances", "work_intervals"} <= given.keys() else given
+    bound = {**default_params(events), **(params or {})}
+    with duckdb.connect() as con:
+        available = _register(con, events, registered)
+        return _fetch(_relation(con, name, bound, available))
+
+
+def compute_dashboard(
+    events: pd.DataFrame,
+    policy: Policy | None = None,
+    filters: Filters | None = None,
+    *,
+    data_tz: str = "UTC",
+) -> Dashboard:
+    """Every dashboard table for ``events`` under ``policy`` and ``filters`` (one connection)."""
+    policy = policy or Policy.default()
+    params = {**default_params(events, policy), **(filters or Filters.none()).params()}
+    with duckdb.connect() as con:
+        available = _register(con, events, policy_tables(events, policy, data_tz))
+        for name in ("tier_events", "tickets"):
+            _materialize(con, name, params, available)
+        results = {name: _fetch(_relation(con, name, params, available)) for name in DASHBOARD_QUERIES}
+        tier_events = _fetch(con.table("tier_events"))
+        tickets = _fetch(con.table("tickets"))
+    quality = results["quality"]
+    return Dashboard(
+        tier_events=tier_events,
+        tickets=tickets,
+        quality_counts={str(k): int(v) for k, v in quality["kind"].value_counts().items()},
+        unnamed_priorities=unnamed_priorities(policy, events["priority"].dropna().unique()),
+        **results,
+    )
+
+
+def summary(
+    events: pd.DataFrame,
+    policy: Policy | None = None,
+    quality: Mapping[str, Any] | None = None,
+    *,
+    data_tz: str = "UTC",
+) -> dict[str, Any]:
+    """The headline figures as JSON-ready data (seconds as floats, rates 0..1, NaN -> None)."""
+    dash = compute_dashboard(events, policy, Filters.none(), data_tz=data_tz)
+    k = dash.kpis.to_dict("records")[0] if len(dash.kpis) else {}
+    by = dash.breakdown
+    tiers = _keys(SUMMARY_TIERS, by.loc[by["dimension"] == "tier", "value"])
+    priorities = _keys(SUMMARY_PRIORITIES, by.loc[by["dimension"] == "priority", "value"])
+    reach = dict(zip(dash.funnel["tier"], dash.funnel["reach"]))
+    out = {
+        "rows": len(events),
+        "duplicates_removed": (quality or {}).get("duplicates_removed", 0),
+        "tickets": k.get("tickets", 0),
+        "tiered_tickets": k.get("tiered_tickets", 0),
+        "tier_events": {**_stats(k, "tier", "measured"), "still_waiting": k.get("still_waiting", 0)},
+        "frt": _stats(k, "frt", "measured"),
+        "resolution": _lifecycle(k, "resolution"),
+        "closing": _lifecycle(k, "closing"),
+        "reach": {t: reach.get(t) for t in tiers},
+        "by_tier": {t: _group(by, "tier", t) for t in tiers},
+        "by_priority": {p: _group(by, "priority", p) for p in priorities},
+        "quality": _quality(quality, dash, k),
+    }
+    return _json(out)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _register(con: duckdb.DuckDBPyConnection, events: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> set[str]:
+    con.register("events", events)
+    for name, frame in tables.items():
+        con.register(name, frame)
+    return {"events", *tables}
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], available: set[str]) -> None:
+    _relation(con, name, params, available).to_table(name)
+    available.add(name)
+
+
+def _relation(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], available: set[str]) -> duckdb.DuckDBPyRelation:
+    query = sqlfiles.load(name)
+    for needed in query.reads:
+        if needed not in available:
+            _materialize(con, needed, params, available)
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise KeyError(f"query {name!r} needs parameter(s) {', '.join(missing)}")
+    return con.sql(query.text, params={p: params[p] for p in query.params})
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    # Through Arrow: several times faster than .df() on wide results; nullable booleans and
+    # integers keep their type instead of turning into objects / floats.
+    return relation.to_arrow_table().to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def _calendar(events: pd.DataFrame, policy: Policy, data_tz: str) -> pd.DataFrame:
+    if policy.clock != "business" or not len(events):
+        return always_open()
+    stamps = pd.concat([events["event_time"], events["work_resolved_time"]]).dropna()
+    if stamps.empty:
+        return always_open()
+    # a day of margin either side: the calendar's local dates differ from the data's
+    first = (stamps.min() - timedelta(days=2)).date()
+    last = (stamps.max() + timedelta(days=2)).date()
+    return working_intervals(policy.business_hours, first, last, data_tz)
+
+
+def _py_datetime(value: Any) -> datetime | None:
+    if value is None or (not isinstance(value, (datetime, date)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day)
+
+
+def _keys(always: tuple[str, ...], present: pd.Series) -> tuple[str, ...]:
+    extra = sorted(v for v in present.dropna().unique() if v not in always)
+    return always + tuple(extra)
+
+
+def _stats(row: Mapping[str, Any], prefix: str, count: str) -> dict[str, Any]:
+    return {
+        count: row.get(f"{prefix}_measured", 0),
+        "breached": row.get(f"{prefix}_breached", 0),
+        "mean_s": row.get(f"{prefix}_mean_s"),
+        "median_s": row.get(f"{prefix}_median_s"),
+        "p90_s": row.get(f"{prefix}_p90_s"),
+    }
+
+
+def _lifecycle(k: Mapping[str, Any], name: str) -> dict[str, Any]:
+    def part(prefix: str) -> dict[str, Any]:
+        return {
+            "tickets": k.get(f"{prefix}{name}_tickets", 0),
+            "mean_s": k.get(f"{prefix}{name}_mean_s"),
+            "median_s": k.get(f"{prefix}{name}_median_s"),
+            "p90_s": k.get(f"{prefix}{name}_p90_s"),
+        }
+    return {"all": part(""), "tiered": part("tiered_")}
+
+
+def _group(by: pd.DataFrame, dimension: str, value: str) -> dict[str, Any]:
+    rows = by[(by["dimension"] == dimension) & (by["value"] == value)]
+    row = rows.to_dict("records")[0] if len(rows) else {}
+    return {"tier_events": _stats(row, "tier", "measured"), "frt": _stats(row, "frt", "measured")}
+
+
+def _quality(given: Mapping[str, Any] | None, dash: Dashboard, k: Mapping[str, Any]) -> dict[str, Any]:
+    counts = {key: v for key, v in (given or {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {
+        **counts,
+        "negative_frt": k.get("negative_frt", 0),
+        "negative_time_in_tier": k.get("negative_tier", 0),
+        "negative_resolution": k.get("negative_resolution", 0),
+        "negative_closing": k.get("negative_closing", 0),
+        "unknown_priority_events": k.get("unknown_priority_events", 0),
+        "unnamed_priorities": list(dash.unnamed_priorities),
+    }
+
+
+def _json(value: Any) -> Any:
+    """Plain Python values only: numpy scalars unwrapped, NaN / NA / NaT -> None."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+__all__ = [
+    "Filters", "Dashboard", "compute_dashboard", "summary", "run_query", "sql_text",
+    "default_params", "policy_tables",
+]

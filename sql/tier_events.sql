@@ -1,0 +1,253 @@
+-- tier_events: every tier event with its first response, time in tier, allowance and breach.
+-- grain: one row per tier event = an event whose status is a waiting status (OPEN, ESCALATED,
+--   ON_STANDBY, TRIAGE) in a real tier (tier not null) with a known event_time.
+-- reads: events, allowances, work_intervals
+-- parameters:
+--   $export_end      timestamp: the export's last event_time (whole table, not filtered);
+--                    still-waiting events are aged at it
+--   $clocked         boolean: true = measure on the work_intervals calendar and subtract
+--                    paused time; false = plain calendar time (fast path, same result as
+--                    an always-open calendar without pauses)
+--   $pause_statuses  list of statuses during which the clock stops ([] = none)
+--   $date_from, $date_to      timestamps or null: date_from <= event_time <= date_to
+--   $<dimension>_in  list of allowed values or null (= all) for tier, priority, product,
+--                    issue_type, issue_category, issue_status, region, country, client, agent
+-- method:
+--   The response is the next IN_PROGRESS event of the same ticket in the same tier strictly
+--   after the tier event (as-of join; a same-timestamp IN_PROGRESS is not a response).
+--   Several IN_PROGRESS events at one instant: the lowest source_row is the response.
+--   frt = response event_time - event_time; time in tier = the response row's
+--   work_resolved_time - event_time. Clocked durations use B(t) = working microseconds
+--   before t, a prefix sum over the working intervals, so B(end) - B(start) is exactly the
+--   sum of the overlaps of [start, end] with every working interval (an as-of join instead
+--   of a range join over all intervals). Paused time is the same prefix-sum trick per
+--   ticket over pause intervals (a paused-status event until the ticket's next event, or
+--   the export end), measured on the same clock, and subtracted.
+--   A negative duration is a data error: its breach flag is null and it is flagged.
+--   No response: still waiting, aged at $export_end; overdue once age > allowance.
+--   Breach = duration strictly greater than the allowance; over_s = duration - allowance.
+with
+waits as (
+    select
+        -- a row key for the clocked path only (its values need not be stable)
+        row_number() over () as te_id,
+        source_row,
+        ticket_id,
+        tier,
+        status,
+        priority,
+        event_time,
+        product,
+        issue_type,
+        issue_category,
+        issue_status,
+        region,
+        country,
+        client,
+        agent
+    from events
+    where status in ('OPEN', 'ESCALATED', 'ON_STANDBY', 'TRIAGE')
+        and tier is not null
+        and event_time is not null
+        and ($date_from is null or event_time >= $date_from)
+        and ($date_to is null or event_time <= $date_to)
+        and ($tier_in is null or list_contains($tier_in, tier))
+        and ($priority_in is null or list_contains($priority_in, priority))
+        and ($product_in is null or list_contains($product_in, product))
+        and ($issue_type_in is null or list_contains($issue_type_in, issue_type))
+        and ($issue_category_in is null or list_contains($issue_category_in, issue_category))
+        and ($issue_status_in is null or list_contains($issue_status_in, issue_status))
+        and ($region_in is null or list_contains($region_in, region))
+        and ($country_in is null or list_contains($country_in, country))
+        and ($client_in is null or list_contains($client_in, client))
+        and ($agent_in is null or list_contains($agent_in, agent))
+),
+responses as (
+    select
+        ticket_id,
+        tier,
+        event_time as response_time,
+        arg_min_null(work_resolved_time, source_row) as work_resolved_time,
+        min(source_row) as response_row
+    from events
+    where status = 'IN_PROGRESS'
+        and tier is not null
+        and event_time is not null
+    group by ticket_id, tier, event_time
+),
+matched as (
+    select
+        w.*,
+        r.response_row,
+        r.response_time,
+        r.work_resolved_time
+    from waits as w
+    asof left join responses as r
+        on w.ticket_id = r.ticket_id
+        and w.tier = r.tier
+        and r.response_time > w.event_time
+),
+allow as (
+    select
+        priority,
+        tier,
+        max(allowance_s) filter (where metric = 'frt') as frt_allowance_s,
+        max(allowance_s) filter (where metric = 'tier') as tier_allowance_s
+    from allowances
+    group by all
+),
+-- clocked path only (empty unless $clocked): the instants each duration needs
+points as (
+    select te_id, 0 as k, ticket_id, event_time as t from matched where $clocked
+    union all
+    select te_id, 1, ticket_id, response_time from matched where $clocked and response_time is not null
+    union all
+    select te_id, 2, ticket_id, work_resolved_time from matched where $clocked and work_resolved_time is not null
+    union all
+    select te_id, 3, ticket_id, $export_end::timestamp from matched where $clocked and response_time is null
+),
+working as (
+    select
+        start_at,
+        end_at,
+        coalesce(sum(epoch_us(end_at) - epoch_us(start_at)) over (
+            order by start_at rows between unbounded preceding and 1 preceding), 0) as before_us
+    from work_intervals
+),
+pause_rows as (
+    select
+        ticket_id,
+        status,
+        event_time as pause_start,
+        coalesce(lead(event_time) over (partition by ticket_id order by event_time, source_row),
+                 greatest($export_end::timestamp, event_time)) as pause_end
+    from events
+    where $clocked
+        and len($pause_statuses) > 0
+        and event_time is not null
+        and ticket_id in (select ticket_id from matched)
+    qualify list_contains($pause_statuses, status)
+),
+pause_points as (
+    select ticket_id, pause_start, pause_end, pause_start as t, 0 as k from pause_rows
+    union all
+    select ticket_id, pause_start, pause_end, pause_end, 1 from pause_rows
+),
+pause_clocked as (
+    select
+        p.ticket_id,
+        p.pause_start,
+        p.k,
+        coalesce(w.before_us + epoch_us(least(p.t, w.end_at)) - epoch_us(w.start_at), 0) as b_us
+    from pause_points as p
+    asof left join working as w
+        on p.t >= w.start_at
+),
+pauses as (
+    select
+        ticket_id,
+        pause_start,
+        max(b_us) filter (where k = 0) as b_start,
+        max(b_us) filter (where k = 1) as b_end
+    from pause_clocked
+    group by ticket_id, pause_start
+),
+pauses_cum as (
+    select
+        ticket_id,
+        pause_start,
+        b_start,
+        b_end,
+        coalesce(sum(b_end - b_start) over (
+            partition by ticket_id order by pause_start
+            rows between unbounded preceding and 1 preceding), 0) as paused_before_us
+    from pauses
+),
+clocked as (
+    select
+        p.te_id,
+        p.k,
+        p.ticket_id,
+        p.t,
+        coalesce(w.before_us + epoch_us(least(p.t, w.end_at)) - epoch_us(w.start_at), 0) as b_us
+    from points as p
+    asof left join working as w
+        on p.t >= w.start_at
+),
+net as (
+    select
+        c.te_id,
+        c.k,
+        c.b_us - coalesce(q.paused_before_us + least(c.b_us, q.b_end) - q.b_start, 0) as n_us
+    from clocked as c
+    asof left join pauses_cum as q
+        on c.ticket_id = q.ticket_id
+        and c.t >= q.pause_start
+),
+net_wide as (
+    select
+        te_id,
+        max(n_us) filter (where k = 0) as n0,
+        max(n_us) filter (where k = 1) as n1,
+        max(n_us) filter (where k = 2) as n2,
+        max(n_us) filter (where k = 3) as n3
+    from net
+    group by te_id
+),
+measured as (
+    select
+        m.*,
+        a.frt_allowance_s,
+        a.tier_allowance_s,
+        case when $clocked then (n.n1 - n.n0)
+             else epoch_us(m.response_time) - epoch_us(m.event_time) end / 1e6 as frt_s,
+        case when $clocked then (n.n2 - n.n0)
+             else epoch_us(m.work_resolved_time) - epoch_us(m.event_time) end / 1e6 as tier_s,
+        case when m.response_time is not null then null
+             when $clocked then (n.n3 - n.n0)
+             else epoch_us($export_end::timestamp) - epoch_us(m.event_time) end / 1e6 as age_s
+    from matched as m
+    left join allow as a
+        on m.priority = a.priority
+        and m.tier = a.tier
+    left join net_wide as n
+        on m.te_id = n.te_id
+)
+select
+    source_row,
+    ticket_id,
+    tier,
+    status,
+    priority,
+    event_time,
+    date_trunc('month', event_time) as month,
+    product,
+    issue_type,
+    issue_category,
+    issue_status,
+    region,
+    country,
+    client,
+    agent,
+    response_row,
+    response_time,
+    work_resolved_time,
+    frt_allowance_s,
+    tier_allowance_s,
+    frt_allowance_s is not null as allowance_known,
+    frt_s,
+    tier_s,
+    frt_s < 0 as frt_negative,
+    tier_s < 0 as tier_negative,
+    case when frt_s >= 0 then frt_s > frt_allowance_s end as frt_breached,
+    case when tier_s >= 0 then tier_s > tier_allowance_s end as tier_breached,
+    case when frt_s > frt_allowance_s then frt_s - frt_allowance_s end as frt_over_s,
+    case when tier_s > tier_allowance_s then tier_s - tier_allowance_s end as tier_over_s,
+    response_time is null as still_waiting,
+    age_s,
+    age_s > frt_allowance_s as frt_overdue,
+    age_s > tier_allowance_s as tier_overdue
+from measured
+order by
+    source_row,
+    ticket_id
