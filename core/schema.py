@@ -1,4 +1,4 @@
-"""Map the columns of any ticket export to TierLens roles, and raw status/tier/priority values to canonical ones."""
+"""Map an export's columns to TierLens roles and its status/tier/priority values to canonical ones."""
 from __future__ import annotations
 
 import re
@@ -288,19 +288,23 @@ _DATE_LIKE = re.compile(
 
 
 def _datetime_rate(series: pd.Series) -> float:
-    """Share of non-blank values that look like date-times (core.dates when available)."""
+    """Share of non-blank values that look like date-times.
+
+    The larger of core.dates' parse rate (when that module is there) and a cheap
+    pattern check: a column's role does not depend on whether our parser already
+    reads its format (an unreadable format is then reported, not hidden by a wrong role).
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return 1.0
     if pd.api.types.is_numeric_dtype(series.dtype):
         return 0.0  # Excel serials are read as dates only when the role says so
+    text = _cell_text(series.head(2000)).head(300)
+    looks = float(text.str.match(_DATE_LIKE).mean()) if len(text) else 0.0
     try:
         from core.dates import datetime_parse_rate
     except ImportError:
-        datetime_parse_rate = None
-    if datetime_parse_rate is not None:
-        return float(datetime_parse_rate(series))
-    text = _cell_text(series.head(2000)).head(300)
-    return float(text.str.match(_DATE_LIKE).mean()) if len(text) else 0.0
+        return looks
+    return max(looks, float(datetime_parse_rate(series)))
 
 
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,8}[-_#]?\d{1,12}$")
@@ -342,6 +346,9 @@ def _header_candidates(frame: pd.DataFrame) -> list[_Candidate]:
 def _checked(c: _Candidate, frame: pd.DataFrame) -> _Candidate | None:
     """A header match confirmed (or demoted) by what the column holds."""
     series = frame[c.column]
+    if _cell_text(series.head(5000)).empty:
+        # Nothing to check (a header-only file, an empty column): trust the header, less.
+        return replace(c, score=c.score * 0.7, how=f"{c.how}; column is empty")
     if c.role in TIME_ROLES:
         rate = _datetime_rate(series)
         if rate < 0.5 and not pd.api.types.is_numeric_dtype(series.dtype):
@@ -389,7 +396,8 @@ def _detect_shape(frame: pd.DataFrame, roles: dict[str, str | None]) -> str:
     """"events" when ticket ids repeat and there is a status and an event time; else "tickets"."""
     tid = roles.get("ticket_id")
     repeats = bool(tid) and _id_profile(frame[tid])[1] > 1.05
-    if roles.get("status") and roles.get("event_time") and (repeats or not roles.get("created_time")):
+    if roles.get("status") and roles.get("event_time") and (
+            repeats or frame.empty or not roles.get("created_time")):
         return "events"
     if roles.get("created_time") and not repeats:
         return "tickets"
@@ -646,48 +654,76 @@ def _roles_from(doc: dict, frame: pd.DataFrame) -> dict[str, str | None]:
     return roles
 
 
+def _columns_exist(names: Iterable[object], frame: pd.DataFrame) -> None:
+    extra = sorted({str(c) for c in names if c not in frame.columns})
+    if extra:
+        raise _input_error(f"The mapping file names column(s) {', '.join(map(repr, extra))} "
+                           "that this file does not have.")
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The mapping file's settings other than roles and vocabularies; None = not in the file."""
+
+    shape: str | None
+    timezone: str
+    free_text: tuple[str, ...] | None
+    personal: dict[str, str] | None
+    date_orders: dict[str, str]
+
+
+def _settings_from(doc: dict, frame: pd.DataFrame) -> _Settings:
+    shape, timezone, free_text = doc.get("shape"), doc.get("timezone", "UTC"), doc.get("free_text")
+    if shape is not None and shape not in SHAPES:
+        raise _input_error(f"In the mapping file, shape must be one of {', '.join(SHAPES)}.")
+    if not isinstance(timezone, str) or not isinstance(free_text, (list, type(None))):
+        raise _input_error("In the mapping file, timezone must be text and free_text a list of columns.")
+    orders = _str_table(doc, "date_orders")
+    if any(v not in DATE_ORDERS for v in orders.values()):
+        raise _input_error(f"In the mapping file, [date_orders] values must be one of {', '.join(DATE_ORDERS)}.")
+    personal = _str_table(doc, "personal") if "personal" in doc else None
+    _columns_exist([*(personal or {}), *orders, *(free_text or [])], frame)
+    return _Settings(shape, timezone, None if free_text is None else tuple(free_text), personal, orders)
+
+
+def _vocab_from(doc: dict, base: Mapping) -> dict[str, dict[str, str | None]]:
+    """The file's vocabulary entries over what the frame's values suggest (the file wins)."""
+    given = {
+        "status": _check_canonical(_str_table(doc, "status_values"), contract.STATUSES, "status_values", False),
+        "tier": _check_canonical(_str_table(doc, "tier_values"), contract.TIERS, "tier_values", True),
+        "priority": _check_canonical(_str_table(doc, "priority_values"), contract.PRIORITIES,
+                                     "priority_values", False),
+    }
+    return {r: {**getattr(base, f"{r}_values"), **given[r]} for r in VOCAB_ROLES}
+
+
 def mapping_from_toml(text: str, frame: pd.DataFrame) -> Mapping:
     """Read a mapping file and check it against ``frame``'s columns.
 
-    Vocabularies start from what ``frame`` holds; the file's entries win. Raises
-    ``core.ingest.InputError`` for bad TOML, unknown roles, columns not in the frame
-    or canonical values outside the contract.
+    Vocabularies start from what ``frame`` holds; the file's entries win. Settings the
+    file leaves out are detected: in particular a hand-written file without [personal]
+    or free_text must not switch anonymization off. Raises ``core.ingest.InputError``
+    for bad TOML, unknown roles, columns not in the frame or values outside the contract.
     """
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _input_error(f"The mapping file is not valid TOML ({exc}).") from None
     roles = _roles_from(doc, frame)
-    shape = doc.get("shape", "events")
-    if shape not in SHAPES:
-        raise _input_error(f"In the mapping file, shape must be one of {', '.join(SHAPES)}.")
-    timezone = doc.get("timezone", "UTC")
-    free_text = doc.get("free_text", [])
-    personal = _str_table(doc, "personal")
-    orders = _str_table(doc, "date_orders")
-    extra = [c for c in [*personal, *orders, *(free_text if isinstance(free_text, list) else [])]
-             if c not in frame.columns]
-    if extra:
-        raise _input_error(f"The mapping file names column(s) {', '.join(map(repr, sorted(set(map(str, extra)))))} "
-                           "that this file does not have.")
-    if any(v not in DATE_ORDERS for v in orders.values()):
-        raise _input_error(f"In the mapping file, [date_orders] values must be one of {', '.join(DATE_ORDERS)}.")
-    if not isinstance(timezone, str) or not isinstance(free_text, list):
-        raise _input_error("In the mapping file, timezone must be text and free_text a list of columns.")
-    base = _complete(Mapping(roles=roles, shape=shape), frame)
-    vocab = {
-        "status": _check_canonical(_str_table(doc, "status_values"), contract.STATUSES, "status_values", False),
-        "tier": _check_canonical(_str_table(doc, "tier_values"), contract.TIERS, "tier_values", True),
-        "priority": _check_canonical(_str_table(doc, "priority_values"), contract.PRIORITIES,
-                                     "priority_values", False),
-    }
-    merged = {r: {**getattr(base, f"{r}_values"), **vocab[r]} for r in VOCAB_ROLES}
-    unknown = {r: tuple(v for v in vals if v not in merged[r])
-               for r, vals in base.unknown_values.items()}
-    choices = tuple(RoleChoice(r, roles[r], "mapping file", 1.0 if roles[r] else 0.0) for r in ROLES)
-    return replace(base, choices=choices, timezone=timezone, free_text=tuple(free_text), personal=personal,
-                   date_orders=orders, status_values=merged["status"], tier_values=merged["tier"],
-                   priority_values=merged["priority"], unknown_values={r: v for r, v in unknown.items() if v})
+    settings = _settings_from(doc, frame)
+    base = _complete(Mapping(roles=roles, shape=settings.shape or _detect_shape(frame, roles)), frame)
+    vocab = _vocab_from(doc, base)
+    unknown = {r: tuple(v for v in vals if v not in vocab[r]) for r, vals in base.unknown_values.items()}
+    detected = detect_mapping(frame) if settings.personal is None or settings.free_text is None else base
+    return replace(
+        base,
+        choices=tuple(RoleChoice(r, roles[r], "mapping file", 1.0 if roles[r] else 0.0) for r in ROLES),
+        timezone=settings.timezone, date_orders=settings.date_orders,
+        personal=settings.personal if settings.personal is not None else {**detected.personal, **base.personal},
+        free_text=settings.free_text if settings.free_text is not None else detected.free_text,
+        status_values=vocab["status"], tier_values=vocab["tier"], priority_values=vocab["priority"],
+        unknown_values={r: v for r, v in unknown.items() if v},
+    )
 
 
 # --------------------------------------------------------------------------- ticket-level exports

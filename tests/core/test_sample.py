@@ -9,7 +9,9 @@ import pytest
 
 from core import sample, schema
 
-FULL, SHORT, ISO = r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", r"^\d\d/\d\d/\d{4} \d\d:\d\d$", r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"
+FULL = r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$"
+SHORT = r"^\d\d/\d\d/\d{4} \d\d:\d\d$"
+ISO = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"
 
 
 @pytest.fixture(scope="module")

@@ -405,3 +405,21 @@ def test_bad_toml_is_an_input_error(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
         schema.mapping_from_toml(text, frame)
     assert "Greenfield" not in str(info.value) and "Grace" not in str(info.value)
+
+
+def test_minimal_toml_keeps_detected_personal_columns_and_shape() -> None:
+    frame = _frame(ZENDESK)
+    m = schema.mapping_from_toml("[roles]\nticket_id = 'Ticket ID'\ncreated_time = 'Created at'\n", frame)
+    assert m.shape == "tickets"
+    assert m.personal == schema.detect_mapping(frame).personal
+    assert m.free_text == ("Subject",)
+    assert m.roles["agent"] is None  # roles the file leaves out are not guessed
+
+
+def test_header_only_frame_still_maps_by_header() -> None:
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in ("issue_tracker", "event_timestamp",
+                                                                  "timeline_status", "Ticket Creation Date")})
+    m = schema.detect_mapping(frame)
+    assert m.roles["event_time"] == "event_timestamp" and m.roles["status"] == "timeline_status"
+    assert m.choice("event_time").confidence < 0.9
+    assert len(schema.ticket_level_events(frame, m)) == 0
