@@ -732,6 +732,9 @@ _IMPLIED: Final[tuple[tuple[str, str], ...]] = (
     ("created_time", "OPEN"), ("first_response_time", "IN_PROGRESS"),
     ("resolved_time", "RESOLVED"), ("closed_time", "CLOSED"),
 )
+# Where the response is taken from, in order, when a ticket has no first response time:
+# a ticket that was solved was answered at the latest then, and is not "still waiting".
+_RESPONSE_FROM: Final[tuple[str, ...]] = ("first_response_time", "resolved_time", "closed_time")
 _COPIED: Final[tuple[str, ...]] = ("product", "issue_type", "issue_category", "issue_status",
                                    "region", "country", "client", "agent")
 
@@ -743,13 +746,46 @@ def _blank(series: pd.Series) -> np.ndarray:
     return mask
 
 
+def _ticket_base(frame: pd.DataFrame, mapping: Mapping, source_rows: np.ndarray | None) -> pd.DataFrame:
+    """One row per ticket: source row, id, copied times, canonical tier/priority, dimensions."""
+    roles = mapping.roles
+    pos = np.arange(len(frame)) if source_rows is None else np.asarray(source_rows, dtype="int64")
+    base = pd.DataFrame({"source_row": pos.astype("int64")})
+    tid = roles.get("ticket_id")
+    base["ticket_id"] = _cell_series(frame[tid]) if tid else pd.Series([None] * len(frame), dtype="str")
+    for role in ("created_time", "first_response_time"):
+        base[role] = frame[roles[role]].reset_index(drop=True) if roles.get(role) else None
+    for role, vocab in (("tier", mapping.tier_values), ("priority", mapping.priority_values)):
+        col = roles.get(role)
+        base[role] = _cell_series(frame[col]).map(vocab.get) if col else None
+    for role in _COPIED:
+        base[role] = _cell_series(frame[roles[role]]) if roles.get(role) else None
+    return base
+
+
+def _time_source(frame: pd.DataFrame, roles: dict[str, str | None], role: str) -> tuple[pd.Series, pd.Series]:
+    """(time cells, column each came from) for an implied event; null where there is none."""
+    chain = _RESPONSE_FROM if role == "first_response_time" else (role,)
+    times: pd.Series | None = None
+    source = pd.Series([None] * len(frame), dtype=object)
+    for col in (roles.get(r) for r in chain):
+        if not col:
+            continue
+        fill = ~_blank(frame[col]) & source.isna().to_numpy()
+        values = frame[col].reset_index(drop=True)
+        times = values.where(fill) if times is None else times.mask(fill, values)  # keeps parsed dtypes
+        source[fill] = col
+    return (pd.Series([None] * len(frame), dtype=object) if times is None else times), source
+
+
 def ticket_level_events(frame: pd.DataFrame, mapping: Mapping,
                         source_rows: np.ndarray | None = None) -> pd.DataFrame:
     """The event rows a one-row-per-ticket export implies, in contract column names.
 
-    For each ticket row, one event per non-blank time column: OPEN at created_time,
-    IN_PROGRESS at first_response_time, RESOLVED at resolved_time, CLOSED at closed_time.
-    Returned columns, one row per implied event, ordered by input row then that order:
+    For each ticket row, one event per non-blank time: OPEN at created_time,
+    IN_PROGRESS at first_response_time (or, when that is blank, at resolved_time, else
+    closed_time: a solved ticket was answered by then), RESOLVED at resolved_time,
+    CLOSED at closed_time. Returned columns, ordered by input row then that order:
       - ``source_row`` int64: ``source_rows[i]`` for input row i (its position i when not given)
       - ``ticket_id`` str, ``status`` canonical, ``status_raw`` the time column's name
       - ``event_time``: the time cell copied as it is in ``frame`` (raw text, or a datetime
@@ -762,34 +798,19 @@ def ticket_level_events(frame: pd.DataFrame, mapping: Mapping,
     Never mutates ``frame``.
     """
     roles = mapping.roles
-    pos = np.arange(len(frame)) if source_rows is None else np.asarray(source_rows, dtype="int64")
-    base = pd.DataFrame({"source_row": pos.astype("int64")})
-    tid = roles.get("ticket_id")
-    base["ticket_id"] = _cell_series(frame[tid]) if tid else pd.Series([None] * len(frame), dtype="str")
-    for role in ("created_time", "first_response_time"):
-        base[role] = frame[roles[role]].reset_index(drop=True) if roles.get(role) else None
-    for role, vocab in (("tier", mapping.tier_values), ("priority", mapping.priority_values)):
-        col = roles.get(role)
-        base[role] = (_cell_series(frame[col]).map(vocab.get) if col else None)
-    for role in _COPIED:
-        base[role] = _cell_series(frame[roles[role]]) if roles.get(role) else None
+    base = _ticket_base(frame, mapping, source_rows)
+    resolved = frame[roles["resolved_time"]].reset_index(drop=True) if roles.get("resolved_time") else None
     parts = []
     for order, (role, status) in enumerate(_IMPLIED):
-        col = roles.get(role)
-        if not col:
-            continue
-        keep = ~_blank(frame[col])
-        part = base[keep].copy()
-        part["event_time"] = frame[col].reset_index(drop=True)[keep]
-        part["status"], part["status_raw"], part["time_column"], part["_order"] = status, col, col, order
-        part["work_resolved_time"] = (frame[roles["resolved_time"]].reset_index(drop=True)[keep]
-                                      if status == "IN_PROGRESS" and roles.get("resolved_time") else None)
+        times, source = _time_source(frame, roles, role)
+        keep = source.notna().to_numpy()
+        part = base[keep].assign(event_time=times[keep], status=status, status_raw=source[keep],
+                                 time_column=source[keep], _order=order)
+        part["work_resolved_time"] = resolved[keep] if status == "IN_PROGRESS" and resolved is not None else None
         parts.append(part)
-    if not parts:
-        return base.iloc[0:0].assign(event_time=None, status=None, status_raw=None, time_column=None,
-                                     work_resolved_time=None)
-    out = pd.concat(parts, ignore_index=False).sort_index(kind="stable")
-    out = out.sort_values(["source_row", "_order"], kind="stable").drop(columns="_order")
+    # Empty parts would turn parsed times back into objects; keep one for the columns.
+    parts = [p for p in parts if len(p)] or parts[:1]
+    out = pd.concat(parts).sort_values(["source_row", "_order"], kind="stable").drop(columns="_order")
     return out.reset_index(drop=True)
 
 

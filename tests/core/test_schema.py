@@ -338,7 +338,7 @@ def test_ticket_level_events_keeps_parsed_times() -> None:
                     "Closed": pd.to_datetime(["2026-01-03 10:00", None])})
     m = schema.detect_mapping(frame)
     out = schema.ticket_level_events(frame, m)
-    assert list(out["status"]) == ["OPEN", "CLOSED", "OPEN"]
+    assert list(out["status"]) == ["OPEN", "IN_PROGRESS", "CLOSED", "OPEN"]
     assert pd.api.types.is_datetime64_any_dtype(out["event_time"].dtype)
 
 
@@ -423,3 +423,15 @@ def test_header_only_frame_still_maps_by_header() -> None:
     assert m.roles["event_time"] == "event_timestamp" and m.roles["status"] == "timeline_status"
     assert m.choice("event_time").confidence < 0.9
     assert len(schema.ticket_level_events(frame, m)) == 0
+
+
+def test_ticket_without_first_response_is_answered_by_its_resolution() -> None:
+    frame = _frame({"Ticket ID": [1, 2, 3],
+                    "Created at": ["2026-01-01 10:00", "2026-01-01 11:00", "2026-01-01 12:00"],
+                    "First reply at": ["", "2026-01-01 11:30", ""],
+                    "Solved at": ["2026-01-02 10:00", "2026-01-02 11:00", ""]})
+    out = schema.ticket_level_events(frame, schema.detect_mapping(frame))
+    responses = out[out["status"] == "IN_PROGRESS"]
+    assert list(responses["ticket_id"]) == ["1", "2"]  # ticket 3 is still waiting
+    assert list(responses["time_column"]) == ["Solved at", "First reply at"]
+    assert list(responses["event_time"]) == ["2026-01-02 10:00", "2026-01-01 11:30"]
