@@ -1,0 +1,742 @@
+"""Read an uploaded CSV or XLSX file's bytes into a RawTable with clean, unique headers and no duplicate rows."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "InputError",
+    "Limits",
+    "RawTable",
+    "human_bytes",
+    "normalize_header",
+    "read_table",
+]
+
+
+class InputError(ValueError):
+    """Unusable input: the message says what is wrong and what to do, never a cell value."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds that keep one upload from exhausting the machine."""
+
+    max_bytes: int = 600 * 1024**2
+    max_rows: int = 2_000_000
+    max_columns: int = 500
+    max_zip_entries: int = 2000
+    max_uncompressed_bytes: int = 1536 * 1024**2
+    max_compression_ratio: float = 200.0
+    max_cells: int = 60_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet or CSV file as read: see docs/architecture.md (core.ingest) for each field."""
+
+    frame: pd.DataFrame
+    source_rows: np.ndarray
+    original_headers: dict[str, str]
+    renamed: tuple[tuple[str, str, str], ...]
+    rows_read: int
+    duplicates_removed: int
+    duplicate_rows: tuple[int, ...]
+    file_kind: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    header_row: int = 1
+    epoch1904: bool = False
+    date_cells: frozenset[str] = field(default_factory=frozenset)
+
+
+def human_bytes(n: float) -> str:
+    """Format a byte count for people.
+
+    >>> human_bytes(600 * 1024**2)
+    '600 MB'
+    >>> human_bytes(1536)
+    '1.5 KB'
+    """
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            text = f"{n:.1f}".rstrip("0").rstrip(".") if unit != "bytes" else str(int(n))
+            return f"{text} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- headers
+
+# A UTF-8 byte-order mark read as cp1252/Latin-1 (once or twice) shows up as these prefixes.
+_BOM_MOJIBAKE = ("Ã¯Â»Â¿", "ï»¿", "\ufeff")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_header(text: Any) -> str:
+    """Return a header as people mean it: no byte-order mark, invisible characters or extra spaces.
+
+    >>> normalize_header("ï»¿Sub Module")
+    'Sub Module'
+    >>> normalize_header("  Issue\\u00a0 Type\\u200b ")
+    'Issue Type'
+    >>> normalize_header(None)
+    ''
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    s = str(text)
+    for mark in _BOM_MOJIBAKE:
+        while s.startswith(mark):
+            s = s[len(mark):]
+    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
+    return _SPACES.sub(" ", s.replace("\u00a0", " ")).strip()
+
+
+def _header_change_reason(original: str, cleaned: str) -> str | None:
+    if original == cleaned:
+        return None
+    reasons = []
+    if any(original.lstrip().startswith(m) for m in _BOM_MOJIBAKE):
+        reasons.append("removed a byte-order mark left in the header")
+    if any(ch in original for ch in "\u200b\u200c\u200d\u2060\u00ad") or "\ufeff" in original[1:]:
+        reasons.append("removed invisible characters")
+    if "\u00a0" in original or _SPACES.sub(" ", original).strip() != original.strip() or original != original.strip():
+        reasons.append("tidied spaces")
+    return "; ".join(reasons) or "normalized characters"
+
+
+def _unique_headers(raw: Sequence[Any]) -> tuple[list[str], dict[str, str], tuple[tuple[str, str, str], ...]]:
+    """Normalize headers, name blank ones by position and number duplicates case-insensitively.
+
+    Case-insensitive because DuckDB (used downstream) treats 'ID' and 'id' as one column.
+    """
+    names: list[str] = []
+    originals: dict[str, str] = {}
+    renamed: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    for pos, value in enumerate(raw, start=1):
+        original = "" if value is None else str(value)
+        cleaned = normalize_header(value)
+        reasons = []
+        if not cleaned:
+            cleaned = f"Column {pos}"
+            reasons.append("blank header")
+        elif (why := _header_change_reason(original, cleaned)) is not None:
+            reasons.append(why)
+        name = cleaned
+        if name.casefold() in taken:
+            n = 2
+            while f"{cleaned} ({n})".casefold() in taken:
+                n += 1
+            name = f"{cleaned} ({n})"
+            reasons.append(f"duplicate of column '{cleaned}'")
+        taken.add(name.casefold())
+        names.append(name)
+        originals[name] = original
+        if reasons:
+            renamed.append((original, name, "; ".join(reasons)))
+    return names, originals, tuple(renamed)
+
+
+def _is_header_like(fields: Sequence[Any], width: int) -> bool:
+    """A header row: at least half the width filled, mostly with text rather than numbers or dates."""
+    filled = [f for f in fields if f is not None and str(f).strip() != ""]
+    if width == 0 or len(filled) * 2 < width:
+        return False
+    texty = sum(isinstance(f, str) and not _PLAIN_NUMBER.fullmatch(f.strip()) for f in filled)
+    return texty * 2 >= len(filled)
+
+
+# --------------------------------------------------------------------------- kind detection
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _sniff_kind(data: bytes) -> str:
+    """Tell the file's kind from its first bytes; refuse anything that is not CSV text or XLSX."""
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"%PDF"):
+        raise InputError("This file is a PDF document, not a table. Upload the data as CSV or Excel (.xlsx).")
+    if head.startswith(_OLE2):
+        raise InputError(
+            "This file is an old-style Excel workbook (.xls) or a password-protected workbook. "
+            "Open it in Excel and save it as .xlsx without a password, or export it as CSV."
+        )
+    for magic, what in ((b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+                        (b"Rar!", "a RAR archive"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+                        (b"SQLite format 3", "an SQLite database"), (b"PAR1", "a Parquet file")):
+        if data.startswith(magic):
+            raise InputError(f"This file is {what}, not a table. Upload the data as CSV or Excel (.xlsx).")
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        sample = data[:65536]
+        if sample.count(0) > len(sample) // 100 or _control_share(sample) > 0.05:
+            raise InputError(
+                "This file looks like binary data, not a text table. Upload the data as CSV or Excel (.xlsx)."
+            )
+    return "csv"
+
+
+_CONTROL = bytes(set(range(32)) - {9, 10, 12, 13})
+
+
+def _control_share(sample: bytes) -> float:
+    if not sample:
+        return 0.0
+    return (len(sample) - len(sample.translate(None, _CONTROL))) / len(sample)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def read_table(data: bytes, filename: str, *, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """Read CSV or XLSX bytes (kind decided by content, not by ``filename``) into a RawTable.
+
+    >>> t = read_table(b"id,name\\n1,a\\n2,b\\n1,a\\n", "x.csv")
+    >>> list(t.frame.columns), t.rows_read, t.duplicates_removed, t.source_rows.tolist()
+    (['id', 'name'], 3, 1, [2, 3])
+    """
+    if len(data) == 0:
+        raise InputError("The file is empty (0 bytes). Upload the exported CSV or Excel file again.")
+    if len(data) > limits.max_bytes:
+        raise InputError(
+            f"The file is {human_bytes(len(data))}; the limit is {human_bytes(limits.max_bytes)}. "
+            "Upload a shorter date range or fewer columns."
+        )
+    kind = _sniff_kind(data)
+    if kind == "zip":
+        table, meta = _read_xlsx(data, sheet, limits)
+    else:
+        table, meta = _read_csv(data, limits)
+    return _finish(table, meta, limits)
+
+
+@dataclass
+class _Read:
+    """What a reader hands to _finish besides the data columns."""
+
+    headers: list[Any]
+    header_row: int
+    first_data_row: int
+    file_kind: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    epoch1904: bool = False
+    row_numbers: np.ndarray | None = None
+
+
+def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
+    """Name columns, drop empty rows/columns, deduplicate and number rows."""
+    keep = [i for i, s in enumerate(columns)
+            if normalize_header(meta.headers[i]) or s.notna().any()]
+    headers = [meta.headers[i] for i in keep]
+    names, originals, renamed = _unique_headers(headers)
+    frame = pd.DataFrame(dict(zip(names, (columns[i] for i in keep))), copy=False)
+    n = len(frame)
+    rows = meta.row_numbers if meta.row_numbers is not None else np.arange(n, dtype=np.int64) + meta.first_data_row
+    filled = frame.notna().any(axis=1).to_numpy() if len(names) else np.zeros(n, bool)
+    if not filled.any():
+        raise InputError(
+            f"The file has a header row (row {meta.header_row}) but no data rows under it. "
+            "Check that you exported the data and not only the column titles."
+        )
+    if n > limits.max_rows:
+        raise InputError(f"The file has {n:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
+    if not filled.all():
+        frame, rows = frame.loc[filled].reset_index(drop=True), rows[filled]
+    dup = _duplicated(frame)
+    removed = rows[dup]
+    if dup.any():
+        frame, rows = frame.loc[~dup].reset_index(drop=True), rows[~dup]
+    date_cells = frozenset(c for c in frame.columns if meta.file_kind == "xlsx" and frame[c].dtype.kind == "M")
+    return RawTable(
+        frame=frame, source_rows=np.asarray(rows, dtype=np.int64), original_headers=originals, renamed=renamed,
+        rows_read=int(filled.sum()), duplicates_removed=int(dup.sum()),
+        duplicate_rows=tuple(int(r) for r in removed[:1000]), file_kind=meta.file_kind, encoding=meta.encoding,
+        delimiter=meta.delimiter, sheet=meta.sheet, sheets=meta.sheets, header_row=meta.header_row,
+        epoch1904=meta.epoch1904, date_cells=date_cells,
+    )
+
+
+def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """Exact duplicate rows after the first: a DuckDB row hash (fast at 1M rows), then an exact check."""
+    if frame.empty or frame.shape[1] == 0:
+        return np.zeros(len(frame), bool)
+    hashes = _row_hashes(frame)
+    candidates = pd.Series(hashes).duplicated(keep=False).to_numpy()
+    if not candidates.any():
+        return np.zeros(len(frame), bool)
+    # Hash collisions are possible; settle the few candidate rows exactly.
+    exact = frame.loc[candidates].duplicated(keep="first").to_numpy()
+    out = np.zeros(len(frame), bool)
+    out[np.flatnonzero(candidates)[exact]] = True
+    return out
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    import duckdb
+
+    # Positional names keep user header text out of the SQL.
+    names = [f"c{i}" for i in range(frame.shape[1])]
+    table = pa.Table.from_pandas(frame, preserve_index=False).rename_columns(names)
+    with duckdb.connect() as con:
+        con.execute("set preserve_insertion_order = true")
+        con.register("t", table)
+        return con.execute(f"select hash({', '.join(names)}) as h from t").fetchnumpy()["h"]
+
+
+# --------------------------------------------------------------------------- CSV
+
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_PLAIN_NUMBER_ARROW = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$"
+_DELIMITERS = (",", ";", "\t", "|")
+_SAMPLE = 256 * 1024
+
+
+def _detect_encoding(data: bytes) -> tuple[str, int]:
+    """Return (codec, bytes of BOM to skip): UTF-16 and UTF-8 by BOM, else strict UTF-8, else cp1252/Latin-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", 3
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    if data.isascii() or _valid_utf8(data):
+        return "utf-8", 0
+    # cp1252 leaves five bytes undefined; a file using them can only be Latin-1.
+    return ("latin-1", 0) if re.search(rb"[\x81\x8d\x8f\x90\x9d]", data) else ("cp1252", 0)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check in chunks so a 500 MB upload is not copied into one huge str."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), 1 << 24):
+            decoder.decode(view[start:start + (1 << 24)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _split_records(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each record: newlines inside double quotes do not end a record."""
+    spans, start, quoted = [], 0, False
+    for m in re.finditer(r'["\n]', text):
+        if m.group() == '"':
+            quoted = not quoted
+        elif not quoted:
+            spans.append((start, m.start() + 1))
+            start = m.start() + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _fields(record: str, delimiter: str) -> list[str]:
+    row = next(csv.reader(io.StringIO(record.rstrip("\r\n")), delimiter=delimiter), [])
+    while row and row[-1].strip() == "":
+        row.pop()  # trailing empty fields do not count towards the shape
+    return row
+
+
+def _choose_delimiter(records: list[str]) -> str:
+    """The delimiter whose field count is most consistent across the sample (and >1), comma on a tie."""
+    best, best_score = ",", (0.0, 0)
+    for d in _DELIMITERS:
+        counts = [len(_fields(r, d)) for r in records if r.strip()]
+        if not counts:
+            continue
+        mode, freq = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (freq / len(counts), mode)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _find_header(records: list[str], delimiter: str) -> int:
+    """Index of the header record: the first header-like record with the dominant field count."""
+    rows = [_fields(r, delimiter) for r in records]
+    counts = Counter(len(r) for r in rows if r)
+    if not counts:
+        raise InputError("The file has no rows with data. Upload the exported table, not an empty file.")
+    dominant = max(counts, key=lambda c: (counts[c], c))
+    for i, row in enumerate(rows):
+        if len(row) >= dominant and _is_header_like(row, dominant):
+            return i
+    for i, row in enumerate(rows):
+        if row:
+            return i
+    raise AssertionError("unreachable")
+
+
+def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
+    encoding, bom = _detect_encoding(data)
+    text = _decode_sample(data[bom:bom + _SAMPLE], encoding)
+    complete = bom + _SAMPLE >= len(data)
+    spans = _split_records(text)
+    if not complete and len(spans) > 1:
+        spans = spans[:-1]  # the last record of a sample may be cut off
+    records = [text[a:b] for a, b in spans]
+    if not any(r.strip(" \t\r\n,;|") for r in records):
+        raise InputError("The file has no data: every line is empty. Upload the exported table again.")
+    delimiter = _choose_delimiter(records[:200])
+    h = _find_header(records[:200], delimiter)
+    header = next(csv.reader(io.StringIO(records[h].rstrip("\r\n")), delimiter=delimiter))
+    width = max(len(header), max((len(_fields(r, delimiter)) for r in records[h:h + 200]), default=0))
+    if width > limits.max_columns:
+        raise InputError(f"The file has {width:,} columns; the limit is {limits.max_columns:,}. Remove unused columns.")
+    header += [""] * (width - len(header))
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    start = bom + len(text[: spans[h][1]].encode(codec))
+    meta = _Read(headers=header, header_row=h + 1, first_data_row=h + 2, file_kind="csv",
+                 encoding=encoding, delimiter=delimiter)
+    table = _arrow_csv(memoryview(data)[start:], codec, delimiter, width, h + 1)
+    return [_csv_column(table.column(i)) for i in range(width)], meta
+
+
+def _decode_sample(sample: bytes, encoding: str) -> str:
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    return codecs.getincrementaldecoder(codec)(errors="replace").decode(sample, final=False)
+
+
+def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_row: int) -> pa.Table:
+    """Parse every data record as text with pyarrow (multi-threaded C++), reporting ragged rows by number."""
+    names = [f"f{i}" for i in range(width)]
+    bad: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append(row)
+        return "skip" if row.actual_columns < row.expected_columns and not row.text.strip(delimiter + " \r\n") else "error"
+
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                              invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=True, null_values=[""],
+                                                 quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if bad:
+            row = bad[-1]
+            where = f"line {row.number + header_row}" if row.number is not None else "a row"
+            raise InputError(
+                f"{where.capitalize()} has {row.actual_columns} fields but the header has {row.expected_columns}. "
+                "Check the file's delimiter and quoting, or re-export it from the source system."
+            ) from None
+        raise InputError("The file could not be read as a CSV table. Re-export it as CSV (UTF-8) or Excel (.xlsx).") from exc
+
+
+def _csv_column(col: pa.ChunkedArray) -> pd.Series:
+    """Text column as pandas `str`, or int64/float64 when every non-empty value is a plain number."""
+    numeric = _plain_number_type(col)
+    if numeric is not None:
+        col = pc.cast(col, numeric)
+        if col.null_count and pa.types.is_integer(numeric):
+            return pd.Series(col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+    return col.to_pandas()
+
+
+def _plain_number_type(col: pa.ChunkedArray) -> pa.DataType | None:
+    """int64 or float64 when every non-null value is a plain number; checks a cheap head first."""
+    values = col.drop_null()
+    if len(values) == 0 or not _all_plain_numbers(values.slice(0, 1000)):
+        return None
+    try:
+        # Arrow's integer cast is much faster than a regex; it accepts '+7' and '007', refused below.
+        pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # Digits too long for int64 are identifiers: keep them as text rather than lose precision.
+        if not pc.any(pc.match_substring(values, ".")).as_py():
+            return None
+        return pa.float64() if _all_plain_numbers(values) else None
+    if pc.any(pc.starts_with(values, "+")).as_py():
+        return None
+    leading_zero = pc.and_(pc.greater(pc.utf8_length(values), 1),
+                           pc.or_(pc.starts_with(values, "0"), pc.starts_with(values, "-0")))
+    return None if pc.any(leading_zero).as_py() else pa.int64()
+
+
+def _all_plain_numbers(values: pa.ChunkedArray) -> bool:
+    return bool(pc.all(pc.match_substring_regex(values, _PLAIN_NUMBER_ARROW)).as_py())
+
+
+# --------------------------------------------------------------------------- XLSX
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_COL = re.compile(rb'\sr="([A-Za-z]+)[0-9]')
+_CELL_ROW = re.compile(rb'\sr="[A-Za-z]+([0-9]+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Za-z]*)([0-9]*)(?::([A-Za-z]+)([0-9]+))?"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t|is)\b")
+
+
+def _col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass(frozen=True)
+class _SheetInfo:
+    name: str
+    part: str
+    rows: int = 0
+    cols: int = 0
+    has_values: bool = False
+
+
+def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> tuple[list[pd.Series], _Read]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        _check_archive(zf, len(data), limits)
+        epoch1904, sheets = _workbook_sheets(zf)
+        sheets = [_scan_sheet(zf, s, limits) for s in sheets]
+    names = tuple(s.name for s in sheets)
+    chosen = _choose_sheet(sheets, sheet)
+    rows, start_row = _calamine_rows(data, chosen.name)
+    h = next((i for i, r in enumerate(rows[:50]) if _is_header_like(r, len(r))), None)
+    if h is None:
+        h = next(i for i, r in enumerate(rows) if any(v not in ("", None) for v in r))
+    width = len(rows[h]) if rows else 0
+    body = rows[h + 1:]
+    columns = [_excel_column([r[i] if i < len(r) else None for r in body], epoch1904) for i in range(width)]
+    meta = _Read(headers=list(rows[h]), header_row=start_row + h + 1, first_data_row=start_row + h + 2,
+                 file_kind="xlsx", sheet=chosen.name, sheets=names, epoch1904=epoch1904)
+    return columns, meta
+
+
+def _check_archive(zf: zipfile.ZipFile, size: int, limits: Limits) -> None:
+    """Refuse zip bombs and path tricks before anything is decompressed."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_zip_entries:
+        raise InputError(
+            f"The workbook archive holds {len(infos):,} parts; the limit is {limits.max_zip_entries:,}. "
+            "Save the data as a plain .xlsx from Excel or export it as CSV."
+        )
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
+            raise InputError("The workbook contains a part with an unsafe path and was not opened. Export the data as CSV.")
+        if info.flag_bits & 0x1:
+            raise InputError("The workbook is encrypted. Save it without a password, or export it as CSV.")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise InputError(
+            f"The workbook unpacks to {human_bytes(total)}; the limit is {human_bytes(limits.max_uncompressed_bytes)}. "
+            "Upload a shorter date range, or export it as CSV."
+        )
+    for info in infos:
+        if info.file_size > 1024**2 and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1):
+            raise InputError(
+                f"The workbook is compressed {info.file_size / max(info.compress_size, 1):,.0f} to 1, more than the "
+                f"{limits.max_compression_ratio:,.0f} to 1 a real spreadsheet reaches; it was not opened. Export it as CSV."
+            )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        kind = "a Word document" if "word/document.xml" in names else (
+            "a PowerPoint file" if "ppt/presentation.xml" in names else (
+                "an OpenDocument file" if "mimetype" in names else "a zip archive"))
+        raise InputError(f"This file is {kind}, not an Excel workbook. Upload the data as CSV or Excel (.xlsx).")
+    if "xl/workbook.bin" in names:
+        raise InputError("This is a binary Excel workbook (.xlsb). Save it as .xlsx in Excel, or export it as CSV.")
+
+
+def _read_part(zf: zipfile.ZipFile, name: str, cap: int = 16 * 1024**2) -> bytes:
+    with zf.open(name) as f:
+        body = f.read(cap + 1)
+    if len(body) > cap:
+        raise InputError(f"The workbook part '{name}' is larger than {human_bytes(cap)}; export the data as CSV.")
+    _refuse_dtd(body)
+    return body
+
+
+def _refuse_dtd(head: bytes) -> None:
+    if _DTD.search(head[:4096]):
+        raise InputError(
+            "The workbook contains XML entity declarations, which real Excel files never have; it was not opened. "
+            "Export the data as CSV."
+        )
+
+
+def _workbook_sheets(zf: zipfile.ZipFile) -> tuple[bool, list[_SheetInfo]]:
+    """The 1904-epoch flag and the sheets in workbook order with their XML part names."""
+    import xml.etree.ElementTree as ET
+
+    workbook = ET.fromstring(_read_part(zf, "xl/workbook.xml"))
+    ns = {"m": _NS_MAIN}
+    pr = workbook.find("m:workbookPr", ns)
+    epoch1904 = pr is not None and pr.get("date1904", "false").lower() in ("1", "true")
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in zf.namelist():
+        for rel in ET.fromstring(_read_part(zf, "xl/_rels/workbook.xml.rels")):
+            target = rel.get("Target", "").lstrip("/")
+            targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    sheets = [_SheetInfo(s.get("name", ""), targets.get(s.get(rid), ""))
+              for s in workbook.iterfind("m:sheets/m:sheet", ns)]
+    if not sheets:
+        raise InputError("The workbook has no sheets. Upload the exported data as CSV or Excel (.xlsx).")
+    return epoch1904, sheets
+
+
+def _scan_sheet(zf: zipfile.ZipFile, info: _SheetInfo, limits: Limits) -> _SheetInfo:
+    """Stream a sheet's XML for its declared and real extent; calamine would allocate rows x columns cells."""
+    if info.part not in zf.namelist():
+        return info
+    rows = cols = 0
+    has_values = False
+    tail = b""
+    with zf.open(info.part) as f:
+        first = True
+        while chunk := f.read(1 << 22):
+            buf = tail + chunk
+            if first:
+                _refuse_dtd(buf)
+                if m := _DIMENSION.search(buf[:65536]):
+                    end_c, end_r = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+                    _check_extent(info.name, int(end_r or 0), _col_number(end_c or b""), limits, declared=True)
+                first = False
+            has_values = has_values or bool(_HAS_VALUE.search(buf))
+            cols = max([cols, *map(_col_number, set(_CELL_COL.findall(buf)))])
+            found = _CELL_ROW.findall(buf)
+            if found:
+                rows = max(rows, max(map(int, set(found))))
+            _check_extent(info.name, rows, cols, limits, declared=False)
+            tail = buf[-64:]
+    return _SheetInfo(info.name, info.part, rows, cols, has_values)
+
+
+def _check_extent(sheet: str, rows: int, cols: int, limits: Limits, *, declared: bool) -> None:
+    how = "declares" if declared else "uses"
+    if cols > limits.max_columns + 50 or rows > limits.max_rows + 100 or rows * cols > limits.max_cells:
+        raise InputError(
+            f"Sheet '{sheet}' {how} a range of {rows:,} rows by {cols:,} columns, beyond the limits "
+            f"({limits.max_rows:,} rows, {limits.max_columns:,} columns, {limits.max_cells:,} cells); it was not opened. "
+            "Delete the unused far-away cells in Excel, or export the data as CSV."
+        )
+
+
+def _choose_sheet(sheets: list[_SheetInfo], wanted: str | None) -> _SheetInfo:
+    if wanted is None:
+        chosen = sheets[0]
+    else:
+        match = [s for s in sheets if s.name == wanted] or [s for s in sheets if s.name.casefold() == wanted.casefold()]
+        if not match:
+            raise InputError(f"The workbook has no sheet '{wanted}'. Its sheets are: {_quoted(s.name for s in sheets)}.")
+        chosen = match[0]
+    if not chosen.has_values:
+        others = [s.name for s in sheets if s.has_values]
+        hint = f" Sheets with data: {_quoted(others)}; pick one of them." if others else " No sheet in it has data."
+        raise InputError(f"Sheet '{chosen.name}' is empty.{hint}")
+    return chosen
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _calamine_rows(data: bytes, sheet: str) -> tuple[list[list[Any]], int]:
+    """All non-empty-area rows of one sheet and the 0-based sheet row of the first one."""
+    import python_calamine as cal
+
+    try:
+        wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        ws = wb.get_sheet_by_name(sheet)
+        start = ws.start
+        rows = ws.to_python(skip_empty_area=True)
+    except cal.PasswordError:
+        raise InputError("The workbook is password-protected. Save it without a password, or export it as CSV.") from None
+    except (cal.CalamineError, ValueError, OSError) as exc:
+        raise InputError(
+            "The workbook could not be read; it may be damaged. Open it in Excel and save it again, or export it as CSV."
+        ) from exc
+    return rows, (start[0] if start else 0)
+
+
+def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:
+    """One Excel column as a typed Series: dates -> datetime64[us], numbers -> int64/float64, else text."""
+    del epoch1904  # calamine already applies the workbook's epoch to date cells
+    cells = [None if v == "" else v for v in values]
+    kinds = {_cell_kind(v) for v in cells} - {"empty"}
+    if kinds == {"date"}:
+        return pd.Series(pd.array([_as_datetime(v) for v in cells], dtype="datetime64[us]"))
+    if kinds <= {"number"} and kinds:
+        arr = np.array([np.nan if v is None else float(v) for v in cells], dtype=np.float64)
+        return _integral(arr)
+    if kinds == {"bool"}:
+        return pd.Series(pd.array(cells, dtype="boolean"))
+    return pd.Series([None if v is None else _cell_text(v) for v in cells], dtype="str")
+
+
+def _cell_kind(v: Any) -> str:
+    if v is None:
+        return "empty"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, (datetime, date)):
+        return "date"
+    return "text"
+
+
+def _as_datetime(v: Any) -> Any:
+    if v is None:
+        return pd.NaT
+    return v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
+
+
+def _integral(arr: np.ndarray) -> pd.Series:
+    finite = arr[~np.isnan(arr)]
+    if finite.size and np.all(finite == np.floor(finite)) and np.all(np.abs(finite) < 2**53):
+        if finite.size == arr.size:
+            return pd.Series(arr.astype(np.int64))
+        return pd.Series(pd.array(np.where(np.isnan(arr), 0, arr).astype(np.int64), dtype="Int64")).mask(np.isnan(arr))
+    return pd.Series(arr)
+
+
+def _cell_text(v: Any) -> str:
+    """Text for a cell in a mixed column; dates as ISO so core.dates never swaps day and month."""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") if v.microsecond == 0 else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, (time, timedelta)):
+        return str(v)
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    return str(v)
