@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 import ahocorasick
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core import contract
 
@@ -413,20 +414,25 @@ def _coerce_key(key: bytes | Key | None) -> Key | None:
 # ---------------------------------------------------------------- distinct-value mapping
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default 'str' dtype
+
+
 def _map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """Apply ``fn`` once per distinct non-null value and spread the results by position."""
+    """Apply ``fn`` once per distinct non-null value and spread the text results by position."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [fn(u) for u in uniques]
-    mapped[-1] = None  # code -1 (missing) picks this slot
-    return pd.Series(mapped[codes], index=series.index, dtype="str", name=series.name)
+    values = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else uniques
+    mapped = [None if (r := fn(u)) is None else str(r) for u in values] + [None]  # code -1 picks None
+    positions = pa.array(np.where(codes < 0, len(mapped) - 1, codes))
+    taken = pa.array(mapped, type=pa.large_string()).take(positions)
+    return pd.Series(pd.arrays.ArrowStringArray(taken, dtype=_STR), index=series.index, name=series.name)
 
 
 # ---------------------------------------------------------------- free-text scrubbing
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|\(\d)?[\d(][\d\s().-]{4,}\d(?![\w])")
+# Bounded repeats keep long descriptions linear: no backtracking over a whole paragraph.
+_EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|\(\d)?[\d(][\d\s().-]{4,24}\d(?![\w])")
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
 _URL_TAIL = ".,;:!?)]}'\""
 
@@ -640,6 +646,12 @@ def _event_rules(plan: Plan, events: pd.DataFrame, event_labels: dict[str, str],
     return rules
 
 
+def _checkable(normalized: str) -> bool:
+    """Whether the leak check should look for a value: names yes, short bare ids ('2') no,
+    since they would flag every cell holding that number; long ones (phones) yes."""
+    return any(c.isalpha() for c in normalized) or sum(c.isdigit() for c in normalized) >= 7
+
+
 class _Registry:
     """Every personal value's token and spellings, gathered before any column is rewritten."""
 
@@ -666,7 +678,8 @@ class _Registry:
                 continue
             token = lookup[value] = self.space.add(label, value, variants[0])
             self.entries.setdefault((label, variants[0]), (token, set()))[1].update(variants)
-            self.originals.add(str(value))
+            if _checkable(variants[0]):
+                self.originals.add(str(value))
         self._pending = []
 
     def matcher(self) -> _Matcher:
@@ -689,6 +702,8 @@ def anonymize(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
     >>> out.clean.values.tolist()
     [['Agent 1', 'Agent 1 broke it'], ['Agent 1', '[EMAIL]'], ['Agent 2', 'ok']]
     """
+    if frame.columns.has_duplicates:
+        raise ValueError("the table has repeated column names; give each column its own name first")
     uncovered = [c for c in frame.columns if c not in plan.actions]
     if uncovered:
         raise ValueError(f"the plan says nothing about columns: {', '.join(map(str, uncovered))}")

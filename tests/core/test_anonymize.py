@@ -404,3 +404,23 @@ def test_seed_export(seed_path):
         assert report.found == 0
         assert out.events["client"].tolist() == out.clean["School Name"].tolist()
         assert set(out.events["product"].dropna()) <= set(preset.values())
+
+
+def test_long_text_stays_linear():
+    # Bounded patterns: a paragraph of one long word or of spaced digits must not backtrack for ages.
+    assert an.scrub_text("a" * 20_000 + " x@y.org").endswith("a [EMAIL]")
+    assert an.scrub_text("http://" + "a" * 50_000) == "[URL]"
+
+
+def test_bare_ids_not_leak_checked():
+    frame = pd.DataFrame({"assigned_to": [2.0, 3.0], "Phone": ["0712 345 678", None], "n": ["2", "3"]})
+    plan = an.default_plan(frame.columns, {"assigned_to": "Agent ID", "Phone": "Phone"})
+    out = an.anonymize(frame, plan)
+    assert out.originals == {"0712 345 678"}
+    assert an.leak_check(out.clean, out.originals).found == 0
+
+
+def test_repeated_column_names_refused():
+    frame = pd.DataFrame([[1, 2]], columns=["a", "a"])
+    with pytest.raises(ValueError, match="repeated column names"):
+        an.anonymize(frame, an.default_plan(["a"], {}))
