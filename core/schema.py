@@ -367,14 +367,17 @@ def _value_candidates(frame: pd.DataFrame, named: set[str]) -> list[_Candidate]:
         if column in named:
             continue
         series = frame[column]
-        # A status, tier or priority column holds a handful of labels, not one per row.
-        few = series.head(5000).nunique() <= 50
-        for role in VOCAB_ROLES if few else ():
+        text = _cell_text(series.head(5000))
+        # A status, tier or priority column holds a handful of labels, not one per row; and
+        # bare numbers (scores, counts) are a priority only when the header says so.
+        few = 0 < text.nunique() <= 50
+        numbers = bool(text.str.fullmatch(r"\d+").all())
+        for role in (r for r in VOCAB_ROLES if few and not numbers):
             rate = _vocab_match_rate(series, role)
             if rate >= 0.8:
                 out.append(_Candidate(0.45 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
         share, repeat = _id_profile(series)
-        if share >= 0.95:
+        if share >= 0.95 and repeat <= 50:  # a ticket has tens of events, not hundreds
             out.append(_Candidate(0.55, "ticket_id", column,
                                   f"values: id-like, {repeat:.1f} rows per distinct value"))
     return out

@@ -435,3 +435,9 @@ def test_ticket_without_first_response_is_answered_by_its_resolution() -> None:
     assert list(responses["ticket_id"]) == ["1", "2"]  # ticket 3 is still waiting
     assert list(responses["time_column"]) == ["Solved at", "First reply at"]
     assert list(responses["event_time"]) == ["2026-01-02 10:00", "2026-01-01 11:30"]
+
+
+def test_scores_and_counts_are_not_guessed_as_priority_or_ticket() -> None:
+    frame = _frame({"Key": ["K-1", "K-2", "K-3", "K-4"] * 30, "CSAT": [1, 2, 3, 4] * 30, "Reopens": [0] * 120})
+    m = schema.detect_mapping(frame)
+    assert m.roles["priority"] is None and m.roles["ticket_id"] == "Key"
