@@ -1,7 +1,7 @@
 """Readable durations for people: hours, minutes and seconds, like the original report."""
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 
 def readable(seconds: float | None) -> str:
@@ -21,7 +21,7 @@ def readable(seconds: float | None) -> str:
     >>> readable(4063796)
     '1128h 49m 56s'
     """
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+    if seconds is None or pd.isna(seconds):
         return ""
     sign = "-" if seconds < 0 else ""
     whole = int(abs(seconds))
