@@ -535,13 +535,53 @@ _FIELDS: Final[frozenset[str]] = frozenset({
 })
 
 
+def _reassigned(mapping: Mapping, changes: dict[str, object]) -> Mapping:
+    """Roles moved as the user said; a column given to a role is taken from any other role."""
+    roles = dict(mapping.roles)
+    choices = {c.role: c for c in mapping.choices}
+    for role in (k for k in changes if k in ROLES):
+        column = changes[role]
+        for other, col in roles.items():
+            if column is not None and col == column and other != role:
+                roles[other] = None
+                choices[other] = RoleChoice(other, None, f"column given to {role} by the user", 0.0)
+        roles[role] = column  # type: ignore[assignment]
+        choices[role] = RoleChoice(role, column, "user", 1.0)  # type: ignore[arg-type]
+    ordered = tuple(choices.get(r, RoleChoice(r, None, "no column matched", 0.0)) for r in ROLES)
+    return replace(mapping, roles=roles, choices=ordered)
+
+
+def _refreshed(new: Mapping, old: Mapping, frame: pd.DataFrame) -> Mapping:
+    """Re-read vocabularies of re-mapped status/tier/priority columns; add newly personal columns.
+
+    Personal and free-text columns are only ever added here, never dropped: a correction
+    of roles must not switch anonymization off for a column (the user removes one explicitly).
+    """
+    missing = [c for c in new.roles.values() if c and c not in frame.columns]
+    if missing:
+        raise _input_error(f"Column(s) not in the file: {', '.join(map(repr, missing))}.")
+    vocab: dict[str, object] = {}
+    unknown = dict(new.unknown_values)
+    for role in (r for r in VOCAB_ROLES if new.roles.get(r) != old.roles.get(r)):
+        col = new.roles.get(role)
+        vocab[f"{role}_values"], found = _vocabulary(frame[col], role) if col else ({}, ())
+        unknown.pop(role, None)
+        if found:
+            unknown[role] = found
+    derived = personal_columns(frame.columns, new.roles)
+    personal = {**old.personal, **{c: label for c, label in derived.items() if c not in old.personal}}
+    extra = [c for c in free_text_columns(frame.columns, new.roles) if c not in old.free_text]
+    return replace(new, **vocab, unknown_values=unknown, personal=personal,  # type: ignore[arg-type]
+                   free_text=old.free_text + tuple(extra))
+
+
 def with_overrides(mapping: Mapping, *, frame: pd.DataFrame | None = None, **changes: object) -> Mapping:
     """A copy with the user's corrections: ``role=column`` (or None) and/or Mapping fields.
 
-    A column given to a role is taken away from any other role. When ``frame`` is
-    given, vocabularies of re-mapped status/tier/priority columns are recomputed
-    (explicit ``*_values`` changes still win), and personal/free-text columns are
-    re-derived unless given.
+    With ``frame``, vocabularies of re-mapped status/tier/priority columns are re-read
+    from it and newly personal columns added; without it they stay as they were, so
+    pass the frame whenever a status, tier, priority or people column changes.
+    Explicit field changes (``status_values=...``, ``personal=...``) are applied last.
 
     >>> m = Mapping(roles={r: None for r in ROLES})
     >>> with_overrides(m, ticket_id="Key").roles["ticket_id"]
@@ -550,28 +590,10 @@ def with_overrides(mapping: Mapping, *, frame: pd.DataFrame | None = None, **cha
     bad = sorted(k for k in changes if k not in ROLES and k not in _FIELDS)
     if bad:
         raise _input_error(f"Unknown mapping setting(s): {', '.join(bad)}. Roles are: {', '.join(ROLES)}.")
-    roles = dict(mapping.roles)
-    choices = {c.role: c for c in mapping.choices}
-    for role in (k for k in changes if k in ROLES):
-        column = changes[role]
-        if column is not None:
-            for other, col in roles.items():
-                if col == column and other != role:
-                    roles[other] = None
-                    choices[other] = RoleChoice(other, None, f"column given to {role} by the user", 0.0)
-        roles[role] = column  # type: ignore[assignment]
-        choices[role] = RoleChoice(role, column, "user", 1.0)  # type: ignore[arg-type]
-    out = replace(mapping, roles=roles, choices=tuple(choices.get(r, RoleChoice(r, None, "no column matched", 0.0))
-                                                      for r in ROLES))
+    out = _reassigned(mapping, changes)
     if frame is not None:
-        missing = [c for c in roles.values() if c and c not in frame.columns]
-        if missing:
-            raise _input_error(f"Column(s) not in the file: {', '.join(map(repr, missing))}.")
-        refreshed = _complete(out, frame)
-        kept = {"personal": mapping.personal, "free_text": mapping.free_text}
-        out = replace(refreshed, **{k: v for k, v in kept.items() if k in changes})
-    fields = {k: v for k, v in changes.items() if k in _FIELDS}
-    return replace(out, **fields)  # type: ignore[arg-type]
+        out = _refreshed(out, mapping, frame)
+    return replace(out, **{k: v for k, v in changes.items() if k in _FIELDS})  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- TOML

@@ -441,3 +441,13 @@ def test_scores_and_counts_are_not_guessed_as_priority_or_ticket() -> None:
     frame = _frame({"Key": ["K-1", "K-2", "K-3", "K-4"] * 30, "CSAT": [1, 2, 3, 4] * 30, "Reopens": [0] * 120})
     m = schema.detect_mapping(frame)
     assert m.roles["priority"] is None and m.roles["ticket_id"] == "Key"
+
+
+def test_with_overrides_keeps_user_vocabulary_and_only_adds_personal_columns() -> None:
+    frame = _frame({**ZENDESK, "Notes from": ["x", "y", "z"], "Escalation owner": ["a", "b", "c"]})
+    m = schema.with_overrides(schema.detect_mapping(frame), frame=frame, priority_values={"Urgent": "HIGH"})
+    m = schema.with_overrides(m, frame=frame, agent="Escalation owner", issue_type=None)
+    assert m.priority_values == {"Urgent": "HIGH"}  # priority column unchanged: the user's choice stays
+    assert m.personal["Assignee"] == "Agent" and m.personal["Escalation owner"] == "Agent"
+    with pytest.raises(InputError, match="not in the file"):
+        schema.with_overrides(m, frame=frame, title="Nope")
