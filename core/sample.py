@@ -171,6 +171,7 @@ _SLOTS_LEN: Final[int] = len(_SLOTS)
 
 
 def _tickets(rng: np.random.Generator, n: int) -> _Tickets:
+    """Who, what and when for each ticket, and which timeline slots it goes through."""
     include, waiting = _inclusion(rng, n)
     n_schools = int(min(len(_PLACES) * len(_KINDS), max(50, n // 2)))
     popularity = 1.0 / np.arange(1, n_schools + 1) ** 0.9
@@ -378,6 +379,11 @@ def _lifecycle_columns(t: _Tickets, r: _Rows, times: np.ndarray) -> dict[str, pa
             "closing_time_seconds": pa.array(clo, mask=~closed)}
 
 
+def _ids(index: np.ndarray) -> pa.Array:
+    """Agent numbers as the tracker wrote them (from 1), blank where index is -1."""
+    return pa.array(index + 1, mask=index < 0)
+
+
 def _agent_columns(t: _Tickets, r: _Rows, rng: np.random.Generator) -> dict[str, pa.Array]:
     n = len(r.ti)
     status = _STATUS[r.slot]
@@ -390,8 +396,7 @@ def _agent_columns(t: _Tickets, r: _Rows, rng: np.random.Generator) -> dict[str,
     named = np.where(done, resolver, own)
     spellings = list(_AGENTS) + ["Smith, John"]
     named = np.where((named == _SMITH) & (rng.random(n) < 0.5), len(_AGENTS), named)
-    ids = lambda a: pa.array(a + 1, mask=a < 0)  # noqa: E731 - agent ids start at 1
-    return {"assigned_by": ids(assigned_by), "assigned_to": ids(assigned_to), "resolved_by": ids(resolved_by),
+    return {"assigned_by": _ids(assigned_by), "assigned_to": _ids(assigned_to), "resolved_by": _ids(resolved_by),
             "Resolved By Name": _texts(spellings, named),
             "Agent Availability": _texts(("ONLINE", "NOT_AVAILABLE"), (rng.random(n) < 0.12).astype(int))}
 
