@@ -118,6 +118,7 @@ def test_schema_maps_the_sample(events: pd.DataFrame) -> None:
     assert mapping.roles["ticket_id"] == "issue_tracker" and mapping.roles["agent"] == "Resolved By Name"
 
 
+@pytest.mark.slow
 def test_scales_linearly() -> None:
     start = time.perf_counter()
     frame = sample.generate_events(n_tickets=20_000, seed=1)

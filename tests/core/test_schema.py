@@ -267,6 +267,7 @@ SEED_ROLES = {
 }
 
 
+@pytest.mark.slow
 def test_seed_every_metric_role_is_mapped(seed_frame: pd.DataFrame) -> None:
     m = schema.detect_mapping(seed_frame)
     assert m.shape == "events"
@@ -274,6 +275,7 @@ def test_seed_every_metric_role_is_mapped(seed_frame: pd.DataFrame) -> None:
     assert all(m.choice(r).confidence >= 0.9 for r in SEED_ROLES)
 
 
+@pytest.mark.slow
 def test_seed_vocabularies(seed_frame: pd.DataFrame) -> None:
     m = schema.detect_mapping(seed_frame)
     assert m.status_values == {s: s for s in contract.STATUSES}
@@ -282,6 +284,7 @@ def test_seed_vocabularies(seed_frame: pd.DataFrame) -> None:
     assert m.unknown_values == {}
 
 
+@pytest.mark.slow
 def test_seed_personal_and_free_text(seed_frame: pd.DataFrame) -> None:
     m = schema.detect_mapping(seed_frame)
     assert m.personal["School Name"] == "School"
@@ -292,6 +295,7 @@ def test_seed_personal_and_free_text(seed_frame: pd.DataFrame) -> None:
     assert m.free_text == ("Issue Title",)  # the sub-module is not free text unless the user says so
 
 
+@pytest.mark.slow
 def test_seed_example_mapping_file_loads(seed_frame: pd.DataFrame) -> None:
     text = (ROOT / "examples" / "mapping-seed.toml").read_text(encoding="utf-8")
     m = schema.mapping_from_toml(text, seed_frame)
@@ -367,6 +371,7 @@ def _same(a: schema.Mapping, b: schema.Mapping) -> None:
         assert getattr(a, name) == getattr(b, name), name
 
 
+@pytest.mark.slow
 def test_toml_round_trip_seed(seed_frame: pd.DataFrame) -> None:
     m = schema.detect_mapping(seed_frame)
     _same(schema.mapping_from_toml(schema.mapping_to_toml(m), seed_frame), m)
