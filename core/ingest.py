@@ -322,7 +322,7 @@ _SAMPLE = 256 * 1024
 
 def _detect_encoding(data: bytes) -> tuple[str, int]:
     """Return (codec, bytes of BOM to skip): UTF-16 and UTF-8 by BOM, else strict UTF-8, else cp1252/Latin-1."""
-    if data.startswith(codecs.BOM_UTF8):
+    if data.startswith(codecs.BOM_UTF8) and _valid_utf8(data):
         return "utf-8-sig", 3
     if data.startswith(codecs.BOM_UTF16_LE):
         return "utf-16-le", 2
@@ -330,7 +330,9 @@ def _detect_encoding(data: bytes) -> tuple[str, int]:
         return "utf-16-be", 2
     if data.isascii() or _valid_utf8(data):
         return "utf-8", 0
-    # cp1252 leaves five bytes undefined; a file using them can only be Latin-1.
+    # A UTF-8 mark on Latin-1 text (an old export tool's habit) lands in the header as 'ï»¿',
+    # which normalize_header removes. cp1252 leaves five bytes undefined; a file using them
+    # can only be Latin-1.
     return ("latin-1", 0) if re.search(rb"[\x81\x8d\x8f\x90\x9d]", data) else ("cp1252", 0)
 
 
@@ -412,8 +414,10 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
         raise InputError("The file has no data: every line is empty. Upload the exported table again.")
     delimiter = _choose_delimiter(records[:200])
     h = _find_header(records[:200], delimiter)
-    header = next(csv.reader(io.StringIO(records[h].rstrip("\r\n")), delimiter=delimiter))
-    width = max(len(header), max((len(_fields(r, delimiter)) for r in records[h:h + 200]), default=0))
+    header = _raw_fields(records[h], delimiter)
+    data_counts = Counter(len(_raw_fields(r, delimiter)) for r in records[h + 1:h + 200] if r.strip())
+    mode = max(data_counts, key=lambda c: (data_counts[c], c == len(header), c)) if data_counts else 0
+    width = max(len(header), mode)
     if width > limits.max_columns:
         raise InputError(f"The file has {width:,} columns; the limit is {limits.max_columns:,}. Remove unused columns.")
     header += [""] * (width - len(header))
@@ -421,8 +425,15 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
     start = bom + len(text[: spans[h][1]].encode(codec))
     meta = _Read(headers=header, header_row=h + 1, first_data_row=h + 2, file_kind="csv",
                  encoding=encoding, delimiter=delimiter)
-    table = _arrow_csv(memoryview(data)[start:], codec, delimiter, width, h + 1)
+    body = memoryview(data)[start:]
+    if not bytes(body[:4096]).strip(b" \t\r\n\x00,;|\xff\xfe"):
+        return [pd.Series([], dtype="str") for _ in range(width)], meta
+    table = _arrow_csv(body, codec, delimiter, width, h + 1)
     return [_csv_column(table.column(i)) for i in range(width)], meta
+
+
+def _raw_fields(record: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(record.rstrip("\r\n")), delimiter=delimiter), [])
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:
@@ -451,13 +462,25 @@ def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         if bad:
-            row = bad[-1]
-            where = f"line {row.number + header_row}" if row.number is not None else "a row"
+            found = _first_ragged_record(body, codec, delimiter, width)
+            where = f"Row {found[0] + header_row} has {found[1]}" if found else f"A row has {bad[-1].actual_columns}"
             raise InputError(
-                f"{where.capitalize()} has {row.actual_columns} fields but the header has {row.expected_columns}. "
+                f"{where} fields but the header has {width}. "
                 "Check the file's delimiter and quoting, or re-export it from the source system."
             ) from None
         raise InputError("The file could not be read as a CSV table. Re-export it as CSV (UTF-8) or Excel (.xlsx).") from exc
+
+
+def _first_ragged_record(body: memoryview, codec: str, delimiter: str, width: int) -> tuple[int, int] | None:
+    """(1-based record number after the header, field count) of the first non-blank record of the wrong width.
+
+    Only runs after pyarrow refused the file, whose row numbers are not reliable when multi-threaded.
+    """
+    text = io.TextIOWrapper(io.BytesIO(body), encoding=codec, errors="replace", newline="")
+    for number, row in enumerate(csv.reader(text, delimiter=delimiter), start=1):
+        if len(row) > width or (len(row) < width and any(f.strip() for f in row)):
+            return number, len(row)
+    return None
 
 
 def _csv_column(col: pa.ChunkedArray) -> pd.Series:

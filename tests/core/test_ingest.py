@@ -1,0 +1,324 @@
+"""core.ingest: encodings, delimiters, headers, duplicates, row numbers, hostile files, the real export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.dates import parse_datetime_column
+from core.ingest import DEFAULT_LIMITS, InputError, Limits, normalize_header, read_table
+from tests.core import filemakers as fm
+
+ROWS = [["Ticket", "Status", "When"], ["101", "OPEN", "16/07/2025 07:06:15"], ["102", "CLOSED", "17/07/2025 08:00"]]
+SECRET = "Wanjiku Kamau"  # a cell value that must never appear in an error message
+
+
+# --------------------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ï»¿Sub Module", "Sub Module"),
+        ("\ufeffSub Module", "Sub Module"),
+        ("Ã¯Â»Â¿Sub Module", "Sub Module"),
+        ("Issue\u00a0Type", "Issue Type"),
+        ("  Issue   Type ", "Issue Type"),
+        ("Zero\u200bWidth", "ZeroWidth"),
+        ("Line\nBreak", "Line Break"),
+        ("", ""),
+        (None, ""),
+        (2025.0, "2025"),
+        ("priority_level", "priority_level"),
+    ],
+)
+def test_normalize_header(raw: object, expected: str) -> None:
+    assert normalize_header(raw) == expected
+
+
+def test_headers_are_unique_and_changes_are_reported() -> None:
+    data = fm.csv_bytes([["ï»¿Sub Module", "", "ID", "id", "Sub Module", "Sub Module (2)"], list("abcdef")])
+    t = read_table(data, "x.csv")
+    assert list(t.frame.columns) == ["Sub Module", "Column 2", "ID", "id (2)", "Sub Module (2)", "Sub Module (2) (2)"]
+    reasons = {new: why for _, new, why in t.renamed}
+    assert "byte-order mark" in reasons["Sub Module"]
+    assert reasons["Column 2"] == "blank header"
+    assert "duplicate of column 'id'" in reasons["id (2)"]
+    assert t.original_headers["Sub Module"] == "ï»¿Sub Module"
+    assert t.original_headers["Sub Module (2)"] == "Sub Module"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delimiter"),
+    [
+        ("utf-8", False, ","),
+        ("utf-8", True, ","),
+        ("utf-16-le", True, "\t"),
+        ("utf-16-be", True, "\t"),
+        ("cp1252", False, ";"),
+        ("latin-1", False, "|"),
+    ],
+)
+def test_csv_encodings_and_delimiters(encoding: str, bom: bool, delimiter: str) -> None:
+    rows = [["Client", "Price €" if encoding != "latin-1" else "Price £", "Note"],
+            ["Café Olé", "12", "naïve"], ["Zoë", "7", "a;b|c"]]
+    data = fm.csv_bytes(rows, delimiter=delimiter, encoding=encoding if not encoding.startswith("utf-16") else "utf-16",
+                        bom=bom and encoding == "utf-8")
+    if encoding == "utf-16-be":
+        data = ("\ufeff" + data.decode("utf-16")).encode("utf-16-be")
+    t = read_table(data, "export.txt")
+    assert t.delimiter == delimiter
+    assert t.frame.columns[1] in ("Price €", "Price £")
+    assert t.frame["Client"].tolist() == ["Café Olé", "Zoë"]
+    assert t.frame["Note"].tolist() == ["naïve", "a;b|c"]
+    assert t.frame.iloc[:, 1].tolist() == [12, 7]
+    # Latin-1 text without C1 control bytes reads the same as cp1252, which is tried first.
+    expected = {"utf-8": "utf-8-sig" if bom else "utf-8", "latin-1": "cp1252"}.get(encoding, encoding)
+    assert t.encoding == expected
+
+
+def test_latin1_bytes_undefined_in_cp1252() -> None:
+    data = "id,name\n1,caf\x81\n".encode("latin-1")
+    assert read_table(data, "x.csv").encoding == "latin-1"
+
+
+def test_quoted_fields_with_newlines_and_quotes_count_records() -> None:
+    data = b'id,title,n\n1,"two\nlines, and ""quotes""",5\n2,plain,6\n'
+    t = read_table(data, "x.csv")
+    assert t.frame["title"].tolist() == ['two\nlines, and "quotes"', "plain"]
+    assert t.source_rows.tolist() == [2, 3]  # records, not physical lines
+
+
+def test_title_lines_above_the_header_are_skipped() -> None:
+    data = b"Ticket report\nGenerated 2025-11-01\n\nid,status,owner\n1,OPEN,A\n2,CLOSED,B\n"
+    t = read_table(data, "x.csv")
+    assert list(t.frame.columns) == ["id", "status", "owner"]
+    assert t.header_row == 4
+    assert t.source_rows.tolist() == [5, 6]
+
+
+def test_trailing_empty_rows_and_columns_are_dropped() -> None:
+    data = b"id,name,,\n1,a,,\n2,b,,\n,,,\n,,,\n"
+    t = read_table(data, "x.csv")
+    assert list(t.frame.columns) == ["id", "name"]
+    assert len(t.frame) == 2 and t.rows_read == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype"),
+    [
+        (["1", "2", "30"], "int64"),
+        (["1", "", "30"], "Int64"),
+        (["1.5", "-2", "0.25"], "float64"),
+        (["007", "8", "9"], "str"),
+        (["+5", "6", "7"], "str"),
+        (["1,5", "2", "3"], "str"),
+        (["12345678901234567890", "1", "2"], "str"),
+        (["1e5", "2", "3"], "str"),
+        (["N/A", "2", "3"], "str"),
+    ],
+)
+def test_plain_number_columns_become_numeric(values: list[str], dtype: str) -> None:
+    data = fm.csv_bytes([["v", "k"], *[[v, str(i)] for i, v in enumerate(values)]])
+    assert str(read_table(data, "x.csv").frame["v"].dtype) == dtype
+
+
+def test_empty_cells_are_null_and_tokens_stay_text() -> None:
+    t = read_table(b"a,b\nx,\nN/A,y\n", "x.csv")
+    assert t.frame["b"].isna().tolist() == [True, False]
+    assert t.frame["a"].tolist() == ["x", "N/A"]
+
+
+def test_duplicates_removed_with_their_row_numbers() -> None:
+    data = fm.csv_bytes([["id", "s"], ["1", "a"], ["2", "b"], ["1", "a"], ["3", "c"], ["2", "b"], ["1", "a"]])
+    t = read_table(data, "x.csv")
+    assert t.rows_read == 6 and t.duplicates_removed == 3
+    assert t.duplicate_rows == (4, 6, 7)
+    assert t.source_rows.tolist() == [2, 3, 5]
+    assert t.frame["id"].tolist() == [1, 2, 3]
+    assert t.frame.index.tolist() == [0, 1, 2]
+
+
+def test_ragged_row_is_reported_by_line_number() -> None:
+    data = b"id,name\n1,a\n2,b,extra,more\n"
+    with pytest.raises(InputError, match=r"Row 3 has 4 fields but the header has 2"):
+        read_table(data, "x.csv")
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def test_xlsx_types_header_detection_and_row_numbers() -> None:
+    rows = [["Weekly export"], [],
+            ["Ticket", "Opened", "Score", "Name", "Mixed"],
+            [1, datetime(2025, 7, 16, 7, 6, 15), 1.5, "A", datetime(2025, 7, 16, 8, 0)],
+            [2, datetime(2025, 7, 17, 8, 0), None, "B", "later"],
+            [2, datetime(2025, 7, 17, 8, 0), None, "B", "later"]]
+    t = read_table(fm.xlsx_bytes({"Data": rows}), "x.xlsx")
+    assert t.file_kind == "xlsx" and t.sheet == "Data" and t.header_row == 3
+    assert t.source_rows.tolist() == [4, 5]
+    assert t.duplicate_rows == (6,)
+    f = t.frame
+    assert str(f["Opened"].dtype) == "datetime64[us]" and t.date_cells == frozenset({"Opened"})
+    assert f["Opened"].iloc[0] == pd.Timestamp("2025-07-16 07:06:15")
+    assert str(f["Ticket"].dtype) == "int64"
+    assert str(f["Score"].dtype) == "float64"
+    assert f["Mixed"].tolist() == ["2025-07-16 08:00:00", "later"]  # dates in mixed columns as ISO text
+
+
+def test_xlsx_epoch1904_is_reported_and_dates_are_right() -> None:
+    rows = [["id", "when"], [1, datetime(2025, 7, 16, 7, 6, 15)]]
+    t = read_table(fm.xlsx_bytes({"S": rows}, epoch1904=True), "x.xlsx")
+    assert t.epoch1904 is True
+    assert t.frame["when"].iloc[0] == pd.Timestamp("2025-07-16 07:06:15")
+
+
+def test_xlsx_sheet_choice_and_empty_sheet_message() -> None:
+    data = fm.xlsx_bytes({"Cover": [], "Events": [["id", "s"], [1, "a"]], "Notes": [["x", "y"], ["1", "2"]]})
+    assert read_table(data, "x.xlsx", sheet="Events").frame["id"].tolist() == [1]
+    assert read_table(data, "x.xlsx", sheet="notes").sheets == ("Cover", "Events", "Notes")
+    with pytest.raises(InputError, match=r"Sheet 'Cover' is empty.*'Events', 'Notes'"):
+        read_table(data, "x.xlsx")
+    with pytest.raises(InputError, match=r"no sheet 'Nope'.*'Cover', 'Events', 'Notes'"):
+        read_table(data, "x.xlsx", sheet="Nope")
+
+
+def test_hand_made_xlsx_reads() -> None:
+    t = read_table(fm.raw_xlsx(fm.sheet_xml(fm.small_sheet())), "x.xlsx")
+    assert t.frame.to_dict("list") == {"id": [1, 2], "name": ["a", "b"]}
+
+
+# --------------------------------------------------------------------------- content decides the kind
+
+
+def test_xlsx_named_csv_reads_as_xlsx_and_csv_named_xlsx_as_csv() -> None:
+    xlsx = fm.raw_xlsx(fm.sheet_xml(fm.small_sheet()))
+    assert read_table(xlsx, "export.csv").file_kind == "xlsx"
+    t = read_table(fm.csv_bytes(ROWS), "export.xlsx")
+    assert t.file_kind == "csv" and len(t.frame) == 2
+
+
+# --------------------------------------------------------------------------- hostile and unusable files
+
+
+HOSTILE = {
+    "empty": (b"", r"empty \(0 bytes\)"),
+    "header only": (b"id,name,when\r\n", r"no data rows"),
+    "blank lines only": (b"\n\n,,\n  \n", r"no data"),
+    "pdf named csv": (fm.pdf_bytes(), r"PDF document"),
+    "ole2 (xls or encrypted xlsx)": (fm.ole2_bytes(), r"\.xls\).*password"),
+    "binary garbage": (fm.garbage_bytes(), r"binary data"),
+    "word document": (fm.docx_bytes(), r"Word document"),
+    "plain zip": (fm.plain_zip_bytes(), r"zip archive"),
+    "far cell declared": (fm.far_cell_xlsx(declare=True), r"declares a range of 1,048,576 rows by 16,384"),
+    "far cell undeclared": (fm.far_cell_xlsx(declare=False), r"uses a range of 1,048,576 rows by 16,384"),
+    "many entries": (fm.many_entries_xlsx(), r"2,50\d parts; the limit is 2,000"),
+    "path traversal": (fm.traversal_xlsx(), r"unsafe path"),
+    "billion laughs in sheet": (fm.billion_laughs_xlsx("sheet"), r"entity declarations"),
+    "billion laughs in workbook": (fm.billion_laughs_xlsx("workbook"), r"entity declarations"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_or_unusable_file_is_refused_clearly(name: str) -> None:
+    data, pattern = HOSTILE[name]
+    with pytest.raises(InputError, match=pattern) as err:
+        read_table(data, "upload.csv")
+    assert SECRET not in str(err.value)
+
+
+def test_zip_bomb_is_refused_before_inflating() -> None:
+    with pytest.raises(InputError, match=r"compressed [\d,]+ to 1"):
+        read_table(fm.zip_bomb_xlsx(), "bomb.xlsx")
+
+
+def test_limits_are_enforced_in_human_units() -> None:
+    data = fm.csv_bytes([["id", "name"], *[[str(i), SECRET] for i in range(80)]])
+    with pytest.raises(InputError, match=r"is 1\.\d KB; the limit is 1 KB") as err:
+        read_table(data, "x.csv", limits=Limits(max_bytes=1024))
+    assert SECRET not in str(err.value)
+    with pytest.raises(InputError, match=r"80 data rows; the limit is 10"):
+        read_table(data, "x.csv", limits=Limits(max_rows=10))
+    with pytest.raises(InputError, match=r"3 columns; the limit is 2"):
+        read_table(b"a,b,c\n1,2,3\n", "x.csv", limits=Limits(max_columns=2))
+    assert DEFAULT_LIMITS.max_bytes == 600 * 1024**2 and DEFAULT_LIMITS.max_cells == 60_000_000
+
+
+def test_input_bytes_are_not_needed_after_reading() -> None:
+    data = bytearray(fm.csv_bytes(ROWS))
+    t = read_table(bytes(data), "x.csv")
+    data[:] = b"x" * len(data)
+    assert t.frame["Status"].tolist() == ["OPEN", "CLOSED"]
+
+
+# --------------------------------------------------------------------------- the real export
+
+
+@pytest.fixture(scope="module")
+def seed_table(seed_bytes: bytes):
+    return read_table(seed_bytes, "anonymized_portfolio_data.xlsx")
+
+
+def test_real_export_reads(seed_table) -> None:
+    t = seed_table
+    assert t.rows_read == 16_194
+    # data/README.md says 1,546 duplicate rows, but only 19 rows are exact duplicates over all
+    # 37 columns (pandas' own DataFrame.duplicated agrees); near-duplicates are not removed here.
+    assert t.duplicates_removed == 19
+    assert len(t.frame) == 16_194 - 19
+    assert t.frame.columns[0] == "Sub Module" and t.frame.columns[-1] == "Sub Module (2)"
+    assert ("ï»¿Sub Module", "Sub Module", "removed a byte-order mark left in the header") in t.renamed
+    assert {"event_timestamp", "first_response_timestamp", "resolution_timestamp"} <= t.date_cells
+    assert str(t.frame["event_timestamp"].dtype) == "datetime64[us]"
+    assert t.source_rows[0] == 2 and t.header_row == 1
+
+
+def _cell_text(value: object, column: int) -> str:
+    if isinstance(value, datetime):
+        if column != EVENT_TIMESTAMP:
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.day % 3 == 0:  # by value, so duplicate rows stay identical
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%d/%m/%Y %H:%M" if value.second == 0 else "%d/%m/%Y %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if column == ISSUE_TITLE and value:
+        return f"{value} – réseau coupé"  # Latin-1 letters; the dash is cp1252 only
+    return str(value)
+
+
+EVENT_TIMESTAMP, ISSUE_TITLE = 14, 1
+
+
+def _seed_as_latin1_csv(seed_path: Path) -> bytes:
+    """The export as its source system wrote it: cp1252, a UTF-8 mark glued to the header, three date formats."""
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(str(seed_path)).get_sheet_by_index(0).to_python()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(rows[0])  # its first header already holds the mark as 'ï»¿'
+    writer.writerows([_cell_text(v, i) for i, v in enumerate(row)] for row in rows[1:])
+    return buf.getvalue().encode("cp1252")
+
+
+def test_real_export_as_latin1_csv_gives_the_same_instants(seed_table, seed_path: Path) -> None:
+    t = read_table(_seed_as_latin1_csv(seed_path), "export.csv")
+    assert t.encoding in ("cp1252", "latin-1")
+    assert t.frame.columns[0] == "Sub Module" and t.frame.columns[-1] == "Sub Module (2)"
+    assert t.duplicates_removed == seed_table.duplicates_removed
+    np.testing.assert_array_equal(t.source_rows, seed_table.source_rows)
+    parsed, report = parse_datetime_column(t.frame["event_timestamp"], source_rows=t.source_rows,
+                                           column="event_timestamp")
+    assert report.order == "day-first" and report.failed == 0
+    assert set(report.formats) == {"DD/MM/YYYY HH:MM:SS", "DD/MM/YYYY HH:MM", "YYYY-MM-DD HH:MM:SS"}
+    pd.testing.assert_series_equal(parsed, seed_table.frame["event_timestamp"], check_names=False)
+
