@@ -1,7 +1,7 @@
 """From uploaded bytes to the contract events table, its typed wide frame and the quality report."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -57,15 +57,51 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
     progress("Recognising columns", 0.35)
     mapping = mapping or schema.detect_mapping(raw.frame)
     _require_roles(mapping)
+    raw, fanout = _drop_fanout(raw, mapping)
     progress("Parsing dates", 0.5)
     typed, reports = _parse_dates(raw, mapping)
     progress("Building the events table", 0.8)
     events, findings = _build_events(typed, raw.source_rows, mapping)
-    quality = QualityReport(raw.rows_read, raw.duplicates_removed, len(events))
-    quality = quality.with_findings(*_ingest_findings(raw), *_date_findings(reports),
+    quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
+    quality = quality.with_findings(*_ingest_findings(raw), fanout, *_date_findings(reports),
                                     *_unknown_findings(typed, raw.source_rows, mapping), *findings)
     progress("Done", 1.0)
     return Prepared(raw, mapping, typed, events, tuple(reports), quality)
+
+
+# Header words of columns that describe who handled an event rather than the event itself. An
+# export that joins an agents or assignment table repeats the same event once per match (the seed
+# has 1,527 such copies beside its 19 exact ones); they differ only in these columns.
+AGENT_SIDE_WORDS = ("agent", "assign", "support type", "availability", "team")
+# Roles that define what an event is: never treated as agent-side, whatever their header says.
+EVENT_ROLES = ("ticket_id", "event_time", "status", "tier", "priority", "work_resolved_time",
+               "first_response_time", "created_time", "resolved_time", "closed_time")
+
+
+def agent_side_columns(columns, mapping: schema.Mapping) -> tuple[str, ...]:
+    """Columns that describe the handling agent (names, ids, team, availability), not the event."""
+    protected = {mapping.roles.get(r) for r in EVENT_ROLES}
+    picked = [c for c, label in mapping.personal.items() if label == "Agent"]
+    picked += [mapping.roles["agent"]] if mapping.roles.get("agent") else []
+    picked += [c for c in columns if any(w in schema.normalize_name(c) for w in AGENT_SIDE_WORDS)]
+    return tuple(c for c in dict.fromkeys(picked) if c in columns and c not in protected)
+
+
+def _drop_fanout(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[ingest.RawTable, Finding]:
+    """Remove copies of one event that differ only in agent-side columns (a join fan-out); keep the first."""
+    side = agent_side_columns(list(raw.frame.columns), mapping)
+    rest = [c for c in raw.frame.columns if c not in side]
+    if mapping.shape != "events" or not side or not rest or raw.frame.empty:
+        return raw, Finding("fanout_duplicates_removed", "", 0, (), "")
+    dup = ingest._duplicated(raw.frame[rest])
+    finding = Finding(
+        "fanout_duplicates_removed", ", ".join(side), int(dup.sum()), rows_of(raw.source_rows, dup),
+        "Rows repeating an event that differ only in agent columns (a join in the export fanned them "
+        "out): removed, the first copy is kept", "info")
+    if not dup.any():
+        return raw, finding
+    kept = replace(raw, frame=raw.frame.loc[~dup].reset_index(drop=True), source_rows=raw.source_rows[~dup])
+    return kept, finding
 
 
 def _require_roles(mapping: schema.Mapping) -> None:
@@ -157,7 +193,7 @@ def _conform_with_exclusions(frame: pd.DataFrame, source_rows) -> tuple[pd.DataF
 
 
 def _ingest_findings(raw: ingest.RawTable) -> list[Finding]:
-    out = [Finding("duplicates_removed", "", raw.duplicates_removed, tuple(raw.duplicate_rows),
+    out = [Finding("exact_duplicates_removed", "", raw.duplicates_removed, tuple(raw.duplicate_rows),
                    "Exact duplicate rows removed (the first copy is kept)", "info")]
     for original, new, why in raw.renamed:
         out.append(Finding("header_renamed", new, 1, (raw.header_row,),
