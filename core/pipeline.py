@@ -95,8 +95,8 @@ def _drop_fanout(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[ingest.
         return raw, Finding("fanout_duplicates_removed", "", 0, (), "")
     dup = ingest._duplicated(raw.frame[rest])
     finding = Finding(
-        "fanout_duplicates_removed", ", ".join(side), int(dup.sum()), rows_of(raw.source_rows, dup),
-        "Rows repeating an event that differ only in agent columns (a join in the export fanned them "
+        "fanout_duplicates_removed", "", int(dup.sum()), rows_of(raw.source_rows, dup),
+        f"Rows repeating an event that differ only in agent columns ({', '.join(side)}; a join in the export fanned them "
         "out): removed, the first copy is kept", "info")
     if not dup.any():
         return raw, finding

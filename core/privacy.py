@@ -1,0 +1,75 @@
+"""From a prepared upload to its anonymized form: the plan, the clean frame, tokenized events and the leak check."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from core import anonymize
+from core.anonymize import Anonymized, Key, LeakReport, Plan
+from core.pipeline import Prepared
+
+# The events table's personal columns and the token label used when the mapping names none.
+EVENT_LABEL_DEFAULTS = {"client": "Client", "agent": "Agent"}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """An anonymized dataset: the plan used, the result, and what the leak check found."""
+
+    plan: Plan
+    anonymized: Anonymized
+    leaks: LeakReport
+    plan_id: str  # changes whenever the plan or key changes: part of cache keys
+
+    def __repr__(self) -> str:
+        return f"Cleaned(rows={len(self.anonymized.clean)}, leaks={self.leaks.found})"
+
+
+def default_plan(prepared: Prepared, product_map: dict[str, str] | None = None) -> Plan:
+    """Tokenize personal columns, scrub free text, generalize products when a map is given."""
+    m = prepared.mapping
+    return anonymize.default_plan(list(prepared.typed.columns), dict(m.personal), tuple(m.free_text),
+                                  m.roles.get("product"), product_map)
+
+
+def event_labels(prepared: Prepared) -> dict[str, str]:
+    """Token label of each personal events column, taken from its source column's label."""
+    m = prepared.mapping
+    out = {}
+    for col, default in EVENT_LABEL_DEFAULTS.items():
+        source = m.roles.get(col)
+        out[col] = m.personal.get(source, default) if source else default
+    return out
+
+
+def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | None = None,
+          plan_toml: str | None = None, products_toml: str | None = None) -> Cleaned:
+    """Anonymize the upload and check the result for surviving personal values."""
+    product_map = anonymize.load_value_map_toml(products_toml) if products_toml else None
+    if plan is None:
+        plan = anonymize.plan_from_toml(plan_toml) if plan_toml else default_plan(prepared, product_map)
+    unknown = [c for c in plan.actions if c not in prepared.typed.columns]
+    if unknown:
+        raise ValueError("the anonymization plan names columns the file does not have: " + ", ".join(unknown))
+    result = anonymize.anonymize(prepared.typed, plan, key, events=prepared.events,
+                                 event_labels=event_labels(prepared))
+    leaks = anonymize.leak_check(result.clean, result.originals)
+    return Cleaned(plan, result, leaks, _plan_id(plan, key))
+
+
+def _plan_id(plan: Plan, key: bytes | Key | None) -> str:
+    h = hashlib.sha256(anonymize.plan_to_toml(plan).encode())
+    if key is not None:
+        # a digest of a digest: the id shows that the key changed, never the key
+        secret = key if isinstance(key, bytes) else key.code("plan-id", "plan-id").encode()
+        h.update(hashlib.sha256(b"tierlens-plan-id" + secret).digest())
+    return h.hexdigest()[:12]
+
+
+def leak_message(leaks: LeakReport) -> str:
+    return leaks.message()
+
+
+def reveal(frame, token_map):
+    """Tokens back to real names, for the user's own session view only."""
+    return anonymize.reveal(frame, token_map)
