@@ -155,3 +155,13 @@ def test_inputs_are_not_mutated() -> None:
     before = ev.copy()
     metrics.compute_dashboard(ev, filters=metrics.Filters(product=("Finance",)))
     pd.testing.assert_frame_equal(ev, before)
+
+
+def test_run_query_binds_list_parameters_and_computes_what_it_reads() -> None:
+    ev = small_log()
+    te = metrics.run_query("tier_events", ev, {"product_in": ["Finance"], "tier_in": ["TIER_2"]})
+    assert te["source_row"].tolist() == [4]
+    k = metrics.run_query("kpis", ev, {"agent_in": ["Agent 2"]})  # computes tier_events and tickets first
+    assert (k.loc[0, "tickets"], k.loc[0, "tier_events"]) == (2, 1)
+    with pytest.raises(KeyError, match="no query named"):
+        metrics.run_query("nope", ev)
