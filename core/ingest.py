@@ -195,6 +195,11 @@ def _sniff_kind(data: bytes) -> str:
             raise InputError(f"This file is {what}, not a table. Upload the data as CSV or Excel (.xlsx).")
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         sample = data[:65536]
+        if sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4:
+            raise InputError(
+                "This file looks like UTF-16 text without a byte-order mark. Save it from Excel as "
+                "'CSV UTF-8' or as .xlsx and upload that."
+            )
         if sample.count(0) > len(sample) // 100 or _control_share(sample) > 0.05:
             raise InputError(
                 "This file looks like binary data, not a text table. Upload the data as CSV or Excel (.xlsx)."
@@ -217,10 +222,20 @@ def _control_share(sample: bytes) -> float:
 def read_table(data: bytes, filename: str, *, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """Read CSV or XLSX bytes (kind decided by content, not by ``filename``) into a RawTable.
 
+    Empty cells become nulls everywhere; other "no value" tokens (N/A, null, ?, -, 0000-00-00)
+    stay text here and are treated as empty by ``core.dates`` for date columns only. Rows with
+    no value at all are dropped anywhere in the file. For CSV, ``source_rows`` count records
+    (a quoted field spanning lines is one row, as a spreadsheet shows it); blank lines inside
+    the data are not counted, so numbers after one are approximate. ``filename`` never
+    decides the parser (an .xlsx that is really CSV reads as CSV). Excel date cells come
+    back as datetime64[us] (calamine applies the workbook's 1900/1904 epoch); integral
+    number columns become int64, or nullable Int64 when some cells are empty.
+
     >>> t = read_table(b"id,name\\n1,a\\n2,b\\n1,a\\n", "x.csv")
     >>> list(t.frame.columns), t.rows_read, t.duplicates_removed, t.source_rows.tolist()
     (['id', 'name'], 3, 1, [2, 3])
     """
+    del filename  # the name is not trusted: content decides the kind
     if len(data) == 0:
         raise InputError("The file is empty (0 bytes). Upload the exported CSV or Excel file again.")
     if len(data) > limits.max_bytes:
@@ -249,7 +264,6 @@ class _Read:
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
     epoch1904: bool = False
-    row_numbers: np.ndarray | None = None
 
 
 def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
@@ -260,7 +274,7 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
     names, originals, renamed = _unique_headers(headers)
     frame = pd.DataFrame(dict(zip(names, (columns[i] for i in keep))), copy=False)
     n = len(frame)
-    rows = meta.row_numbers if meta.row_numbers is not None else np.arange(n, dtype=np.int64) + meta.first_data_row
+    rows = np.arange(n, dtype=np.int64) + meta.first_data_row
     filled = frame.notna().any(axis=1).to_numpy() if len(names) else np.zeros(n, bool)
     if not filled.any():
         raise InputError(

@@ -212,6 +212,8 @@ def test_xlsx_named_csv_reads_as_xlsx_and_csv_named_xlsx_as_csv() -> None:
 HOSTILE = {
     "empty": (b"", r"empty \(0 bytes\)"),
     "header only": (b"id,name,when\r\n", r"no data rows"),
+    "xlsx header only": (fm.xlsx_bytes({"S": [["id", "name"]]}), r"no data rows"),
+    "utf-16 without a mark": ("id,name\n1,a\n".encode("utf-16-le"), r"UTF-16 text without a byte-order mark"),
     "blank lines only": (b"\n\n,,\n  \n", r"no data"),
     "pdf named csv": (fm.pdf_bytes(), r"PDF document"),
     "ole2 (xls or encrypted xlsx)": (fm.ole2_bytes(), r"\.xls\).*password"),
