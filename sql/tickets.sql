@@ -45,10 +45,10 @@ moves as (
     select
         ticket_id,
         row_number() over w as seq,
-        tier_rank,
-        lag(tier_rank) over w as prev_rank
-    from ranked
-    where tier_rank is not null
+        list_position(['TIER_1', 'TIER_2', 'TIER_3', 'TIER_4'], tier) as tier_rank,
+        lag(list_position(['TIER_1', 'TIER_2', 'TIER_3', 'TIER_4'], tier)) over w as prev_rank
+    from events
+    where tier is not null
     window w as (partition by ticket_id order by event_time nulls last, source_row)
 ),
 paths as (
