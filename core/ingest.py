@@ -557,11 +557,23 @@ class _SheetInfo:
     has_values: bool = False
 
 
+_DAMAGED = "The workbook could not be read; it may be damaged. Open it in Excel and save it again, or export it as CSV."
+
+
 def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> tuple[list[pd.Series], _Read]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        _check_archive(zf, len(data), limits)
-        epoch1904, sheets = _workbook_sheets(zf)
-        sheets = [_scan_sheet(zf, s, limits) for s in sheets]
+    import xml.etree.ElementTree as ET
+    import zlib
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _check_archive(zf, len(data), limits)
+            epoch1904, sheets = _workbook_sheets(zf)
+            sheets = [_scan_sheet(zf, s, limits) for s in sheets]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ET.ParseError,
+            NotImplementedError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(_DAMAGED) from exc
     names = tuple(s.name for s in sheets)
     chosen = _choose_sheet(sheets, sheet)
     rows, start_row = _calamine_rows(data, chosen.name)
@@ -717,10 +729,10 @@ def _calamine_rows(data: bytes, sheet: str) -> tuple[list[list[Any]], int]:
         rows = ws.to_python(skip_empty_area=True)
     except cal.PasswordError:
         raise InputError("The workbook is password-protected. Save it without a password, or export it as CSV.") from None
-    except (cal.CalamineError, ValueError, OSError) as exc:
-        raise InputError(
-            "The workbook could not be read; it may be damaged. Open it in Excel and save it again, or export it as CSV."
-        ) from exc
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise InputError(_DAMAGED) from exc
     return rows, (start[0] if start else 0)
 
 

@@ -220,6 +220,8 @@ HOSTILE = {
     "binary garbage": (fm.garbage_bytes(), r"binary data"),
     "word document": (fm.docx_bytes(), r"Word document"),
     "plain zip": (fm.plain_zip_bytes(), r"zip archive"),
+    "truncated workbook": (fm.raw_xlsx(fm.sheet_xml(fm.small_sheet()))[:300], r"may be damaged"),
+    "workbook with broken xml": (fm.raw_xlsx("<worksheet><sheetData><row><c r=\"A1\"><v>1</v></c></row><row><c r=\"A2\"><v>2<"), r"may be damaged"),
     "far cell declared": (fm.far_cell_xlsx(declare=True), r"declares a range of 1,048,576 rows by 16,384"),
     "far cell undeclared": (fm.far_cell_xlsx(declare=False), r"uses a range of 1,048,576 rows by 16,384"),
     "many entries": (fm.many_entries_xlsx(), r"2,50\d parts; the limit is 2,000"),
