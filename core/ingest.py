@@ -366,12 +366,12 @@ def _valid_utf8(data: bytes) -> bool:
 def _split_records(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of each record: newlines inside double quotes do not end a record."""
     spans, start, quoted = [], 0, False
-    for m in re.finditer(r'["\n]', text):
+    for m in re.finditer(r'"|\r\n?|\n', text):  # \r alone ends lines in old Mac exports
         if m.group() == '"':
             quoted = not quoted
         elif not quoted:
-            spans.append((start, m.start() + 1))
-            start = m.start() + 1
+            spans.append((start, m.end()))
+            start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
     return spans

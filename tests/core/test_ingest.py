@@ -97,6 +97,13 @@ def test_quoted_fields_with_newlines_and_quotes_count_records() -> None:
     assert t.source_rows.tolist() == [2, 3]  # records, not physical lines
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_line_endings(newline: str) -> None:
+    data = f'id,note{newline}1,a{newline}2,"two\nlines"{newline}'.encode()
+    t = read_table(data, "x.csv")
+    assert t.frame["note"].tolist() == ["a", "two\nlines"] and t.source_rows.tolist() == [2, 3]
+
+
 def test_title_lines_above_the_header_are_skipped() -> None:
     data = b"Ticket report\nGenerated 2025-11-01\n\nid,status,owner\n1,OPEN,A\n2,CLOSED,B\n"
     t = read_table(data, "x.csv")
