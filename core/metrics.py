@@ -67,17 +67,38 @@ class Filters:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Everything the pages show, as DataFrames whose columns the SQL headers document.
+    """Everything the pages show, as DataFrames; each SQL file's select list is the column list.
 
-    kpis: one row (sql/kpis.sql). tier_events: one row per tier event (sql/tier_events.sql).
-    tickets: one row per ticket (sql/tickets.sql). breakdown: one row per (dimension, value)
-    of tier-event metrics; ticket_breakdown: the same for resolution / closing times.
-    funnel: one row per tier. attribution: one row per tier of end-to-end-breached tickets.
-    volume: one row per (product | issue_type | month, value). pareto: one row per product.
-    agents: one row per agent; agent_events: the agent SLA report rows. still_waiting: tier
-    events with no response. quality: one row per problem row (sql/quality.sql);
-    quality_counts: those problems counted by kind; unnamed_priorities: priorities in the
-    data without an allowance.
+    - kpis (sql/kpis.sql), one row: tickets, tiered_tickets, tier_events; tier_measured,
+      tier_rated, tier_breached, tier_unbreached, tier_breach_rate, tier_{mean,median,p90,max}_s,
+      tier_over_{mean,median}_s; the same with frt_; still_waiting, frt_overdue, tier_overdue;
+      negative_frt, negative_tier, unknown_priority_events; [tiered_]resolution_{tickets,
+      mean_s,median_s,p90_s,max_s} and the same for closing; negative_resolution,
+      negative_closing, reopened_tickets, ping_pong_tickets, escalated_tickets,
+      small_products, small_products_share.
+    - tier_events (sql/tier_events.sql), one row per tier event: source_row, ticket_id, tier,
+      status, priority, event_time, month, the dimensions, response_row, response_time,
+      work_resolved_time, frt_allowance_s, tier_allowance_s, allowance_known, frt_s, tier_s,
+      frt_negative, tier_negative, frt_breached, tier_breached, frt_over_s, tier_over_s,
+      still_waiting, age_s, frt_overdue, tier_overdue.
+    - tickets (sql/tickets.sql), one row per ticket: start_time, month, open/resolved/closed
+      _time and _row, resolution_s, closing_s, *_negative, events, tier_events, tiered,
+      tiers_visited, highest_tier, reached_tier_1..4, escalations, ping_pong, reopened and
+      the ticket's dimensions.
+    - breakdown (sql/breakdown.sql): one row per (dimension, value) with the tier-event rates
+      and durations; ticket_breakdown (sql/ticket_breakdown.sql): resolution / closing per
+      (dimension, value); ``breakdown_by(dimension)`` joins the two for one dimension.
+    - funnel: per tier tiered_tickets, tickets_reached, reach, tickets_highest, contained,
+      containment, tier_events, tier_measured, breach rates, time in tier and FRT stats.
+    - attribution: per tier tickets, breached_tickets, tier_time_s, pooled_share, mean_share.
+    - volume: (dimension, value, tickets, ticket_share, tier_events, tier_event_share).
+    - pareto: rank, product, tickets, share, cumulative_share, small, small_products_share.
+    - agents: per agent tier_events, rated / breached / rates, frt_median_s, tier_median_s,
+      still_waiting, small_sample; agent_events: the agent SLA report rows.
+    - still_waiting: tier events with no response, oldest first, with age_s and *_overdue.
+    - quality: kind, ticket_id, source_row, other_row, value_s (one row per problem);
+      quality_counts: problems per kind; unnamed_priorities: priorities in the data that the
+      policy gives no allowance.
     """
 
     kpis: pd.DataFrame
@@ -142,8 +163,7 @@ def run_query(
     default to the default policy's tables. A table the query reads that is itself a query
     (tier_events, tickets) is computed first with the same parameters.
     """
-    given = dict(tables or {})
-    registered = {**policy_tables(events), **given} if not {"allowances", "work_intervals"} <= given.keys() else given
+    registered = {**policy_tables(events), **(tables or {})}
     bound = {**default_params(events), **(params or {})}
     with duckdb.connect() as con:
         available = _register(con, events, registered)
