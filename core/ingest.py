@@ -283,6 +283,11 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
         )
     if n > limits.max_rows:
         raise InputError(f"The file has {n:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
+    if n * max(len(names), 1) > limits.max_cells:
+        raise InputError(
+            f"The file has {n:,} rows by {len(names):,} columns, more than {limits.max_cells:,} cells. "
+            "Remove unused columns or upload a shorter date range."
+        )
     if not filled.all():
         frame, rows = frame.loc[filled].reset_index(drop=True), rows[filled]
     dup = _duplicated(frame)
@@ -614,6 +619,10 @@ def _check_archive(zf: zipfile.ZipFile, size: int, limits: Limits) -> None:
                 f"The workbook is compressed {info.file_size / max(info.compress_size, 1):,.0f} to 1, more than the "
                 f"{limits.max_compression_ratio:,.0f} to 1 a real spreadsheet reaches; it was not opened. Export it as CSV."
             )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with zf.open(info) as part:
+                _refuse_dtd(part.read(4096))  # a DTD can only sit in the prolog, so the head suffices
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         kind = "a Word document" if "word/document.xml" in names else (

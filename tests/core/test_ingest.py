@@ -235,6 +235,9 @@ HOSTILE = {
     "path traversal": (fm.traversal_xlsx(), r"unsafe path"),
     "billion laughs in sheet": (fm.billion_laughs_xlsx("sheet"), r"entity declarations"),
     "billion laughs in workbook": (fm.billion_laughs_xlsx("workbook"), r"entity declarations"),
+    "billion laughs in shared strings": (
+        fm.raw_xlsx(fm.sheet_xml(fm.small_sheet()), extra={"xl/sharedStrings.xml": fm.BILLION_LAUGHS.encode()}),
+        r"entity declarations"),
 }
 
 
@@ -258,6 +261,8 @@ def test_limits_are_enforced_in_human_units() -> None:
     assert SECRET not in str(err.value)
     with pytest.raises(InputError, match=r"80 data rows; the limit is 10"):
         read_table(data, "x.csv", limits=Limits(max_rows=10))
+    with pytest.raises(InputError, match=r"80 rows by 2 columns, more than 100 cells"):
+        read_table(data, "x.csv", limits=Limits(max_cells=100))
     with pytest.raises(InputError, match=r"3 columns; the limit is 2"):
         read_table(b"a,b,c\n1,2,3\n", "x.csv", limits=Limits(max_columns=2))
     assert DEFAULT_LIMITS.max_bytes == 600 * 1024**2 and DEFAULT_LIMITS.max_cells == 60_000_000
