@@ -7,7 +7,7 @@ from typing import Callable
 
 import streamlit as st
 
-from core import ingest, metrics, pipeline, privacy, sample, schema
+from core import ingest, metrics, pipeline, privacy, sample, schema, views
 from core import policy as policy_mod
 
 LOADED = "tl_loaded"
@@ -55,15 +55,15 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
                 sheet: str | None = None, progress: Callable[[str, float], None] | None = None) -> None:
     """Prepare an upload and make it current; raise ingest.InputError and keep the old data when unusable."""
     prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
-                                progress=progress or pipeline._noop)
+                                progress=progress or pipeline.no_progress)
     _store(data, name, prepared, is_sample=False)
 
 
 def remap(mapping: schema.Mapping) -> None:
     """Re-run the chain on the current file with a user-corrected mapping."""
     cur = loaded()
-    data = cur.prepared.raw  # the raw table is kept; the bytes are not
-    prepared = pipeline.prepare_from_raw(data, mapping)
+    # the raw table is kept in the session; the uploaded bytes are not
+    prepared = pipeline.prepare_from_raw(cur.prepared.raw, mapping)
     _store_prepared(cur.name, cur.data_size, prepared, is_sample=cur.is_sample,
                     dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()))
 
@@ -121,13 +121,11 @@ def clear_filters() -> None:
 
 def filters() -> metrics.Filters:
     """The sidebar's filters as core understands them."""
-    values = {}
-    for dim in metrics.FILTER_DIMENSIONS:
-        chosen = st.session_state.get(filter_key(dim)) or ()
-        values[dim] = tuple(chosen)
-    dr = st.session_state.get(filter_key("date")) or ()
-    start, end = (tuple(dr) + (None, None))[:2] if dr else (None, None)
-    return metrics.Filters.from_dates(start, end, **values)
+    values = {dim: tuple(st.session_state.get(filter_key(dim)) or ()) for dim in views.FILTER_DIMENSIONS}
+    opts = options()
+    full = (opts.get("date_min"), opts.get("date_max"))
+    chosen = tuple(st.session_state.get(filter_key("date")) or full)
+    return views.make_filters(values, chosen, full)
 
 
 # ---- cached computations (session scoped, keyed by data id + parameters) ------------------
@@ -148,7 +146,7 @@ def dashboard(pol: policy_mod.Policy | None = None, flt: metrics.Filters | None 
 
 @st.cache_data(scope="session", max_entries=4, show_spinner=False)
 def _options(dataset_id: str, _events) -> dict[str, list[str]]:
-    return metrics.filter_options(_events)
+    return views.filter_options(_events)
 
 
 def options() -> dict[str, list[str]]:
@@ -170,10 +168,77 @@ def shown(frame):
 InputError = ingest.InputError
 
 
+
 def filters_summary() -> str:
     """A short human description of the active filters ('' when none)."""
-    return loaded_filters_summary(filters())
+    return views.describe_filters(filters())
 
 
-def loaded_filters_summary(flt: metrics.Filters) -> str:
-    return metrics.describe_filters(flt)
+# ---- shared widgets (kept here so pages stay free of helpers that import streamlit) --------
+
+def how_computed(definition: str, *sql_names: str) -> None:
+    """An expander with the definition in words and the SQL files' text."""
+    with st.expander("How is this computed?", icon=":material/help:"):
+        st.markdown(definition)
+        for name in sql_names:
+            st.caption(f"sql/{name}.sql")
+            st.code(metrics.sql_text(name), language="sql")
+
+
+def drill(label: str, frame, *, key: str, height: int = 320) -> None:
+    """An expander with the rows behind a figure (anonymized unless the user revealed names)."""
+    with st.expander(f"{label} ({len(frame):,} rows)", icon=":material/table_rows:"):
+        st.dataframe(shown(frame), hide_index=True, width="stretch", height=height, key=key)
+
+
+def empty_state(message: str) -> None:
+    st.info(message + " Widen the filters in the sidebar or reset them.", icon=":material/filter_alt_off:")
+
+
+def policy_version() -> str:
+    """Changes when the active policy changes, so the editors start again from it."""
+    return hashlib.sha256(policy_mod.policy_to_toml(policy()).encode()).hexdigest()[:8]
+
+
+# Static reference lists, the same for everyone (user-data-free).
+@st.cache_data(show_spinner=False, max_entries=1)
+def time_zones() -> list[str]:
+    return views.time_zones()
+
+
+# Static reference list (user-data-free).
+@st.cache_data(show_spinner=False, max_entries=1)
+def holiday_countries() -> dict[str, str]:
+    return views.holiday_countries()
+
+
+# ---- downloads (generated on click, from the session's own data) -------------------------
+
+def lazy_export(kind: str) -> Callable[[], bytes]:
+    """A callable producing one download's bytes when the user clicks."""
+    from core import export
+
+    cur = loaded()
+    clean = cur.cleaned.anonymized.clean
+    if kind in ("results.xlsx", "tier_events.csv"):
+        dash = dashboard()
+        if kind == "tier_events.csv":
+            return lambda: export.to_csv_bytes(dash.tier_events)
+        return lambda: export.workbook_bytes({"Tier events": dash.tier_events, "KPI summary": views.kpi_summary(dash)})
+    if kind == "token_map.csv":
+        token_map = cur.cleaned.anonymized.token_map
+        return lambda: export.to_csv_bytes(token_map)
+    writers = {"xlsx": export.to_xlsx_bytes, "csv": export.to_csv_bytes, "parquet": export.to_parquet_bytes,
+               "csv.zip": export.zip_csv_bytes}
+    writer = writers[kind]
+    return lambda: writer(clean)
+
+
+def set_passphrase(phrase: str) -> None:
+    from core.anonymize import Key
+
+    set_key(Key.from_passphrase(phrase))
+
+
+def has_key() -> bool:
+    return st.session_state.get(KEY) is not None

@@ -26,13 +26,14 @@ class Prepared:
 
     raw: ingest.RawTable
     mapping: schema.Mapping
-    typed: pd.DataFrame          # the wide frame with date-role columns parsed to datetimes
+    typed: pd.DataFrame          # the wide frame, all duplicates removed, date-role columns parsed
+    typed_rows: np.ndarray       # source row number of each row of ``typed``
     events: pd.DataFrame         # the contract events table (real values, not anonymized)
     dates: tuple[dates.DateReport, ...]
     quality: QualityReport
 
 
-def _noop(stage: str, fraction: float) -> None:
+def no_progress(stage: str, fraction: float) -> None:
     return None
 
 
@@ -43,7 +44,7 @@ def prepare(
     mapping: schema.Mapping | None = None,
     sheet: str | None = None,
     limits: ingest.Limits = ingest.DEFAULT_LIMITS,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
 ) -> Prepared:
     """Read, map, parse dates and build the events table; raise ingest.InputError when unusable."""
     progress("Reading the file", 0.05)
@@ -52,21 +53,22 @@ def prepare(
 
 
 def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None, *,
-                     progress: Progress = _noop) -> Prepared:
+                     progress: Progress = no_progress) -> Prepared:
     """The chain after reading: map roles (unless given), parse dates, build events and quality."""
     progress("Recognising columns", 0.35)
     mapping = mapping or schema.detect_mapping(raw.frame)
     _require_roles(mapping)
-    raw, fanout = _drop_fanout(raw, mapping)
+    # the ingest result stays whole in Prepared so a re-mapping starts again from it
+    deduped, fanout = _drop_fanout(raw, mapping)
     progress("Parsing dates", 0.5)
-    typed, reports = _parse_dates(raw, mapping)
+    typed, reports = _parse_dates(deduped, mapping)
     progress("Building the events table", 0.8)
-    events, findings = _build_events(typed, raw.source_rows, mapping)
+    events, findings = _build_events(typed, deduped.source_rows, mapping)
     quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
     quality = quality.with_findings(*_ingest_findings(raw), fanout, *_date_findings(reports),
-                                    *_unknown_findings(typed, raw.source_rows, mapping), *findings)
+                                    *_unknown_findings(typed, deduped.source_rows, mapping), *findings)
     progress("Done", 1.0)
-    return Prepared(raw, mapping, typed, events, tuple(reports), quality)
+    return Prepared(raw, mapping, typed, deduped.source_rows, events, tuple(reports), quality)
 
 
 # Header words of columns that describe who handled an event rather than the event itself. An

@@ -1,0 +1,378 @@
+"""Display tables and small conversions between the app's widgets and core objects (pure; no streamlit)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from core import anonymize, contract, metrics, schema
+from core.ingest import InputError, human_bytes
+from core.pipeline import Prepared
+
+NONE = "(none)"
+NO_TIER = "(no tier)"
+ACTIONS = [a.value for a in anonymize.Action]
+FILTER_DIMENSIONS = ("product", "priority", "issue_type", "issue_category", "tier", "region", "agent")
+ROLE_MEANINGS = {
+    "ticket_id": "the ticket", "event_time": "when the status changed", "status": "the status",
+    "tier": "support tier", "priority": "priority", "work_resolved_time": "when a piece of work was resolved",
+    "first_response_time": "first response", "created_time": "ticket created", "resolved_time": "ticket resolved",
+    "closed_time": "ticket closed", "product": "product", "issue_type": "issue type",
+    "issue_category": "issue category", "issue_status": "current ticket status", "region": "region",
+    "country": "country", "client": "client (personal)", "agent": "agent (personal)",
+    "manager": "manager (personal)", "title": "title (free text)", "description": "description (free text)",
+}
+
+
+def dataset_caption(loaded: Any) -> str:
+    """One line about the current data: name, size, rows, tickets."""
+    p: Prepared = loaded.prepared
+    kind = "Sample export (generated, no real people)" if loaded.is_sample else "Your upload"
+    return (f"{kind}: **{loaded.name}** · {human_bytes(loaded.data_size)} · {p.quality.rows_read:,} rows read · "
+            f"{len(p.events):,} events used · {p.events['ticket_id'].nunique():,} tickets")
+
+
+# ---- column mapping ----------------------------------------------------------------------
+
+def mapping_table(prep: Prepared) -> pd.DataFrame:
+    """One row per role: the column chosen, how and how sure."""
+    m = prep.mapping
+    rows = []
+    for role in schema.ROLES:
+        c = m.choice(role)
+        rows.append({"role": role, "meaning": ROLE_MEANINGS.get(role, ""), "column": m.roles.get(role) or NONE,
+                     "how": c.how if c else "not found", "confidence": float(c.confidence) if c else 0.0})
+    return pd.DataFrame(rows)
+
+
+def column_choices(prep: Prepared) -> list[str]:
+    return [NONE, *map(str, prep.raw.frame.columns)]
+
+
+def unknown_values_table(prep: Prepared) -> pd.DataFrame:
+    """Values of the status / tier / priority columns that were not understood, with row counts."""
+    m = prep.mapping
+    rows = []
+    for role, values in m.unknown_values.items():
+        col = m.roles.get(role)
+        if not col or not values:
+            continue
+        counts = prep.raw.frame[col].astype("str").value_counts()
+        for v in values:
+            rows.append({"role": role, "value": v, "rows": int(counts.get(v, 0)), "means": NONE})
+    return pd.DataFrame(rows, columns=["role", "value", "rows", "means"])
+
+
+def canonical_choices() -> list[str]:
+    return [NONE, NO_TIER, *contract.STATUSES, *contract.TIERS, *contract.PRIORITIES]
+
+
+def mapping_from_tables(prep: Prepared, roles_table: pd.DataFrame, unknown_table: pd.DataFrame) -> schema.Mapping:
+    """The mapping with the user's edits to roles and unknown values applied."""
+    m = prep.mapping
+    changes: dict[str, Any] = {}
+    for row in roles_table.itertuples(index=False):
+        col = None if row.column in (None, NONE) else str(row.column)
+        if col != m.roles.get(row.role):
+            changes[row.role] = col
+    mapping = schema.with_overrides(m, frame=prep.raw.frame, **changes)
+    return _with_vocabulary(mapping, unknown_table)
+
+
+def _with_vocabulary(mapping: schema.Mapping, table: pd.DataFrame) -> schema.Mapping:
+    allowed = {"status": contract.STATUSES, "tier": contract.TIERS, "priority": contract.PRIORITIES}
+    vocab = {r: dict(getattr(mapping, f"{r}_values")) for r in allowed}
+    unknown = {r: set(v) for r, v in mapping.unknown_values.items()}
+    for row in table.itertuples(index=False):
+        if row.means in (None, NONE):
+            continue
+        if row.means == NO_TIER and row.role == "tier":
+            vocab["tier"][row.value] = None
+        elif row.means in allowed.get(row.role, ()):
+            vocab[row.role][row.value] = row.means
+        else:
+            raise InputError(f"'{row.means}' is not a {row.role}; choose one of: {', '.join(allowed[row.role])}.")
+        unknown.get(row.role, set()).discard(row.value)
+    return schema.with_overrides(
+        mapping, status_values=vocab["status"], tier_values=vocab["tier"], priority_values=vocab["priority"],
+        unknown_values={r: tuple(sorted(v)) for r, v in unknown.items()})
+
+
+def mapping_toml(prep: Prepared) -> str:
+    return schema.mapping_to_toml(prep.mapping)
+
+
+def mapping_from_toml(prep: Prepared, data: bytes) -> schema.Mapping:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("The mapping file is not UTF-8 text; save it as a .toml text file.")
+    return schema.mapping_from_toml(text, prep.raw.frame)
+
+
+# ---- dates ---------------------------------------------------------------------------
+
+ORDER_WORDS = {"native": "Excel date cells", "iso": "ISO (year first)", "day-first": "day first",
+               "month-first": "month first", "ambiguous": "ambiguous", "conflicting": "conflicting",
+               "serial": "Excel serial numbers"}
+
+
+def dates_table(prep: Prepared) -> pd.DataFrame:
+    rows = []
+    for r in prep.dates:
+        rows.append({
+            "column": r.column, "read as": ORDER_WORDS.get(r.order, r.order),
+            "formats found": ", ".join(f"{k} ({v:,})" for k, v in r.formats.items()) or "-",
+            "parsed": r.parsed, "empty": r.empty, "failed": r.failed,
+            "failed rows": ", ".join(map(str, r.failed_rows[:10])),
+            "failed examples": ", ".join(r.failed_examples), "note": r.note,
+        })
+    return pd.DataFrame(rows)
+
+
+def with_date_order(prep: Prepared, column: str, order: str) -> schema.Mapping:
+    orders = {**prep.mapping.date_orders, column: order}
+    return schema.with_overrides(prep.mapping, date_orders=orders)
+
+
+# ---- quality -------------------------------------------------------------------------
+
+NEGATIVE_WORDS = {
+    "negative_resolution": "Tickets resolved before they were opened: left out of resolution time",
+    "negative_closing": "Tickets closed before they were resolved: left out of closing time",
+    "negative_time_in_tier": "Tier events whose work was resolved before the event: left out of time in tier",
+    "negative_frt": "Tier events answered before they happened: left out of FRT",
+}
+
+
+def quality_table(prep: Prepared, dash: metrics.Dashboard) -> pd.DataFrame:
+    """The ingest findings plus what the metrics had to exclude (negative durations, unknown priorities)."""
+    base = prep.quality.table()
+    extra = []
+    for kind, count in dash.quality_counts.items():
+        rows = dash.quality.loc[dash.quality["kind"] == kind, "source_row"].head(20)
+        extra.append({"severity": "warning", "what": NEGATIVE_WORDS.get(kind, kind.replace("_", " ")),
+                      "column": "", "rows": int(count), "first row numbers": ", ".join(map(str, rows))})
+    if dash.unnamed_priorities:
+        extra.append({"severity": "warning", "column": "",
+                      "what": "Priorities the SLA policy does not name (no allowance; not rated): "
+                              + ", ".join(dash.unnamed_priorities),
+                      "rows": int(dash.kpis["unknown_priority_events"].iloc[0]) if len(dash.kpis) else 0,
+                      "first row numbers": ""})
+    return pd.concat([base, pd.DataFrame(extra, columns=base.columns)], ignore_index=True)
+
+
+# ---- anonymization plan ---------------------------------------------------------------
+
+def plan_table(loaded: Any) -> pd.DataFrame:
+    """Every column of the upload with its action, the role it plays and what happens to it."""
+    plan = loaded.cleaned.plan
+    roles = {c: r for r, c in loaded.prepared.mapping.roles.items() if c}
+    table = anonymize.plan_table(plan)
+    table.insert(1, "role", table["column"].map(lambda c: roles.get(c, "")))
+    return table[["column", "role", "action", "detail"]]
+
+
+def plan_from_table(loaded: Any, table: pd.DataFrame) -> anonymize.Plan:
+    plan = loaded.cleaned.plan
+    personal = loaded.prepared.mapping.personal
+    for row in table.itertuples(index=False):
+        if plan.actions.get(row.column) == anonymize.Action(row.action):
+            continue
+        label = plan.labels.get(row.column) or personal.get(row.column) or str(row.column)
+        value_map = None
+        if row.action == anonymize.Action.GENERALIZE.value:
+            values = loaded.prepared.typed[row.column].dropna().astype("str").unique()
+            value_map = plan.generalize.get(row.column) or anonymize.strip_vendor_prefix_preset(values)
+        plan = plan.with_action(row.column, row.action, label=label, value_map=value_map)
+    return plan
+
+
+# ---- filters ---------------------------------------------------------------------------
+
+def filter_options(events: pd.DataFrame) -> dict[str, Any]:
+    """Sorted distinct values per filter dimension, and the first and last event dates."""
+    out: dict[str, Any] = {d: sorted(events[d].dropna().unique().tolist(), key=_natural) for d in FILTER_DIMENSIONS}
+    times = events["event_time"].dropna()
+    out["date_min"] = times.min().date() if len(times) else None
+    out["date_max"] = times.max().date() if len(times) else None
+    return out
+
+
+def _natural(value: str) -> tuple:
+    """'Agent 2' before 'Agent 10'."""
+    import re
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", str(value)))
+
+
+def make_filters(values: dict[str, tuple[str, ...]], date_range: tuple, full_range: tuple) -> metrics.Filters:
+    """Widget values to core Filters; the full date range means no date filter."""
+    start = end = None
+    if len(date_range) == 2 and tuple(date_range) != tuple(full_range):
+        start = datetime.combine(date_range[0], time.min)
+        end = datetime.combine(date_range[1], time.min) + timedelta(days=1) - timedelta(microseconds=1)
+    return metrics.Filters(date_from=start, date_to=end, **{k: tuple(v) for k, v in values.items() if v})
+
+
+def describe_filters(flt: metrics.Filters) -> str:
+    """'Product: A, B · Priority: HIGH · 2025-09-01 to 2025-09-30' ('' when nothing is filtered)."""
+    parts = []
+    if flt.date_from or flt.date_to:
+        a = flt.date_from.date().isoformat() if flt.date_from else "start"
+        b = flt.date_to.date().isoformat() if flt.date_to else "end"
+        parts.append(f"{a} to {b}")
+    for dim in contract.DIMENSIONS:
+        values = getattr(flt, dim)
+        if values:
+            shown = ", ".join(values[:3]) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+            parts.append(f"{dim.replace('_', ' ').capitalize()}: {shown}")
+    return " · ".join(parts)
+
+
+def as_date(value: Any) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+# ---- SLA policy editing ---------------------------------------------------------------------
+
+UNITS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+ALL = "(all)"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _in_units(seconds: float) -> tuple[float, str]:
+    """The largest unit that divides the allowance evenly: 1800 s -> (30, 'minutes')."""
+    for unit in ("weeks", "days", "hours", "minutes"):
+        if seconds and seconds % UNITS[unit] == 0:
+            return seconds / UNITS[unit], unit
+    return seconds / 60, "minutes"
+
+
+def allowances_table(pol: Any, priorities_seen: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per priority: its allowance as amount + unit (priorities in the data but not the policy included, empty)."""
+    base = dict(pol.allowances)
+    names = list(dict.fromkeys([*base, *[p for p in priorities_seen if p]]))
+    rows = []
+    for p in names:
+        amount, unit = _in_units(base[p]) if p in base else (None, "hours")
+        rows.append({"priority": p, "allowance": amount, "unit": unit})
+    return pd.DataFrame(rows, columns=["priority", "allowance", "unit"])
+
+
+def overrides_table(pol: Any) -> pd.DataFrame:
+    rows = []
+    for o in pol.overrides:
+        amount, unit = _in_units(o.seconds)
+        rows.append({"priority": o.priority, "tier": o.tier or ALL, "metric": o.metric or ALL,
+                     "allowance": amount, "unit": unit})
+    return pd.DataFrame(rows, columns=["priority", "tier", "metric", "allowance", "unit"])
+
+
+def _seconds(amount: Any, unit: Any, where: str) -> float:
+    if amount is None or pd.isna(amount):
+        raise InputError(f"{where}: give an allowance (a number) or remove the row.")
+    if unit not in UNITS:
+        raise InputError(f"{where}: the unit must be one of {', '.join(UNITS)}.")
+    if float(amount) < 0:
+        raise InputError(f"{where}: an allowance cannot be negative.")
+    return float(amount) * UNITS[unit]
+
+
+def policy_from_tables(pol: Any, allowances: pd.DataFrame, overrides: pd.DataFrame, *, clock: str,
+                       days: tuple[str, ...], start: Any, end: Any, timezone: str, country: str | None,
+                       custom_holidays: str, pauses: tuple[str, ...]) -> Any:
+    """The policy the user edited on the SLA policy page (raises InputError with a clear message)."""
+    from core.policy import BusinessHours, Override, Policy
+
+    base = tuple((str(r.priority), _seconds(r.allowance, r.unit, f"Priority {r.priority}"))
+                 for r in allowances.itertuples(index=False)
+                 if r.priority and not (r.allowance is None or pd.isna(r.allowance)))
+    over = tuple(Override(str(r.priority), _seconds(r.allowance, r.unit, f"Override for {r.priority}"),
+                          None if r.tier in (None, ALL) else str(r.tier),
+                          None if r.metric in (None, ALL) else str(r.metric))
+                 for r in overrides.itertuples(index=False) if r.priority)
+    holidays_list = []
+    for part in (custom_holidays or "").replace(";", ",").replace("\n", ",").split(","):
+        if part.strip():
+            try:
+                holidays_list.append(date.fromisoformat(part.strip()))
+            except ValueError:
+                raise InputError(f"Custom holiday '{part.strip()}' is not a date; write it as YYYY-MM-DD.")
+    try:
+        hours = BusinessHours(days=tuple(WEEKDAYS.index(d) for d in days), start=start.strftime("%H:%M"),
+                              end=end.strftime("%H:%M"), timezone=timezone, holiday_country=country or None,
+                              custom_holidays=tuple(holidays_list))
+        return Policy(allowances=base, overrides=over, clock=clock, business_hours=hours,
+                      pause_statuses=tuple(pauses))
+    except ValueError as err:
+        raise InputError(str(err)) from None
+
+
+def compare_rates(current: metrics.Dashboard, edited: metrics.Dashboard) -> pd.DataFrame:
+    """Breach rates overall and per tier and priority, under the current and the edited policy."""
+    def rates(dash: metrics.Dashboard) -> dict[str, tuple[float, float]]:
+        out = {}
+        if len(dash.kpis):
+            k = dash.kpis.iloc[0]
+            out["All tier events"] = (k["tier_breach_rate"], k["frt_breach_rate"])
+        b = dash.breakdown
+        for dim in ("tier", "priority"):
+            for r in b[b["dimension"] == dim].itertuples():
+                out[f"{dim.capitalize()} {r.value}"] = (r.tier_breach_rate, r.frt_breach_rate)
+        return out
+    a, b = rates(current), rates(edited)
+    rows = []
+    for scope in dict.fromkeys([*a, *b]):
+        (ta, fa), (tb, fb) = a.get(scope, (None, None)), b.get(scope, (None, None))
+        rows.append({"scope": scope, "tier SLA now": ta, "tier SLA edited": tb,
+                     "tier SLA change": None if ta is None or tb is None or pd.isna(ta) or pd.isna(tb) else tb - ta,
+                     "FRT now": fa, "FRT edited": fb,
+                     "FRT change": None if fa is None or fb is None or pd.isna(fa) or pd.isna(fb) else fb - fa})
+    return pd.DataFrame(rows)
+
+
+def time_zones() -> list[str]:
+    """IANA time-zone names, sorted (UTC first)."""
+    from zoneinfo import available_timezones
+    return ["UTC", *sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
+
+
+def holiday_countries() -> dict[str, str]:
+    """Two-letter country codes the holidays package knows, with readable names ('KE' -> 'Kenya')."""
+    import re
+
+    from holidays import registry
+    names = {}
+    for entry in registry.COUNTRIES.values():
+        class_name, code = entry[0], entry[1]
+        names[code] = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)
+    return dict(sorted(names.items(), key=lambda kv: kv[1]))
+
+
+# ---- downloads ---------------------------------------------------------------------------
+
+def kpi_summary(dash: metrics.Dashboard) -> pd.DataFrame:
+    """The KPI row as a two-column sheet: figure, value, and a readable form for durations."""
+    from core.durations import readable
+
+    if dash.kpis.empty:
+        return pd.DataFrame(columns=["figure", "value", "readable"])
+    k = dash.kpis.iloc[0]
+    rows = []
+    for name, value in k.items():
+        v = None if pd.isna(value) else float(value)
+        rows.append({"figure": name, "value": v, "readable": readable(v) if name.endswith("_s") and v is not None
+                     else (f"{v:.1%}" if name.endswith("_rate") and v is not None else "")})
+    return pd.DataFrame(rows)
+
+
+def download_name(source_name: str, suffix: str) -> str:
+    """'tickets.xlsx' -> 'tickets-anonymized.csv'."""
+    stem = source_name.rsplit(".", 1)[0] or "tierlens"
+    return f"{stem}-{suffix}"
+
+
+def plan_counts(plan: anonymize.Plan) -> dict[anonymize.Action, int]:
+    """How many columns each action applies to."""
+    return {a: len(plan.columns_with(a)) for a in anonymize.Action}

@@ -1,0 +1,71 @@
+"""Overview: the headline KPIs of the original report, and findings computed from the data."""
+import streamlit as st
+
+import state
+from core import findings, views
+from core.durations import readable
+
+st.title("Overview")
+cur = state.loaded()
+dash = state.dashboard()
+st.caption(views.dataset_caption(cur) + (f" · filtered: {state.filters_summary()}" if state.filters_summary() else ""))
+
+if dash.kpis.empty or not int(dash.kpis["tickets"].iloc[0]):
+    state.empty_state("No tickets match the current filters.")
+    st.stop()
+k = dash.kpis.iloc[0]
+
+
+def rate(part, whole) -> str:
+    return f"{part / whole:.1%} of {whole:,}" if whole else "no rated events"
+
+
+row1 = st.columns(4)
+row1[0].metric("Tickets", f"{int(k['tickets']):,}", help="Distinct tickets after duplicates are removed.",
+               border=True)
+row1[1].metric("Tier events", f"{int(k['tier_events']):,}", border=True,
+               help="Waiting events (open, triage, escalated, on standby) inside a real tier.")
+row1[2].metric("Breached tier events", f"{int(k['tier_breached']):,}", border=True,
+               delta=rate(int(k["tier_breached"]), int(k["tier_rated"])), delta_color="inverse", delta_arrow="off",
+               help="Time in tier strictly greater than the priority's allowance.")
+row1[3].metric("Unbreached tier events", f"{int(k['tier_unbreached']):,}", border=True)
+
+row2 = st.columns(4)
+row2[0].metric("Breached FRT", f"{int(k['frt_breached']):,}", border=True,
+               delta=rate(int(k["frt_breached"]), int(k["frt_rated"])), delta_color="inverse", delta_arrow="off",
+               help="First response time strictly greater than the allowance.")
+row2[1].metric("Unbreached FRT", f"{int(k['frt_unbreached']):,}", border=True)
+row2[2].metric("Still waiting", f"{int(k['still_waiting']):,}", border=True,
+               delta=f"{int(k['tier_overdue']):,} already past SLA", delta_color="inverse", delta_arrow="off",
+               help="Tier events with no later response in their tier, aged at the export's last timestamp.")
+row2[3].metric("Tiered tickets", f"{int(k['tiered_tickets']):,}", border=True,
+               help="Tickets with at least one event in a real tier.")
+
+st.subheader("Durations")
+st.caption("Averages hide the long tail: the median is the typical case, the 90th percentile the slow one.")
+dur = st.columns(4)
+for col, (label, prefix) in zip(dur, (("time in tier", "tier"), ("first response (FRT)", "frt"),
+                                      ("resolution time", "resolution"), ("closing time", "closing"))):
+    col.metric(f"Avg {label}", readable(k[f"{prefix}_mean_s"]) or "–", border=True,
+               delta=f"median {readable(k[f'{prefix}_median_s']) or '–'} · p90 {readable(k[f'{prefix}_p90_s']) or '–'}",
+               delta_color="off", delta_arrow="off")
+
+st.subheader("What the data says")
+found = findings.findings(dash)
+if not found:
+    st.info("Not enough rated tier events under the current filters to say more.")
+cols = st.columns(2)
+for i, f in enumerate(found):
+    with cols[i % 2].container(border=True):
+        st.markdown(f"**{f.headline}**")
+        st.markdown(f.detail)
+
+state.drill("Tier events behind these figures", dash.tier_events, key="ov_drill")
+state.how_computed(
+    "A **tier event** is a waiting event (OPEN, TRIAGE, ESCALATED, ON_STANDBY) in a real tier. Its response is "
+    "the next IN_PROGRESS event of the same ticket in the same tier strictly after it. **FRT** = response time − "
+    "event time; **time in tier** = that response's work-resolved time − event time. A duration **breaches** when "
+    "it is strictly greater than the priority's allowance (default HIGH 30 min, MEDIUM 1 day, LOW 1 week). "
+    "Breach rate = breached / rated events. Resolution = last RESOLVED − first OPEN; closing = last CLOSED − "
+    "last RESOLVED; negative durations are data errors, left out and listed on the Prepare page.",
+    "tier_events", "kpis")
