@@ -27,9 +27,9 @@
 --   No response: still waiting, aged at $export_end; overdue once age > allowance.
 --   Breach = duration strictly greater than the allowance; over_s = duration - allowance.
 with
-waits as (
+waits as materialized (
     select
-        -- a row key for the clocked path only (its values need not be stable)
+        -- a row key: any numbering will do, as the CTE is materialized once
         row_number() over () as te_id,
         source_row,
         ticket_id,
@@ -75,17 +75,28 @@ responses as (
         and event_time is not null
     group by ticket_id, tier, event_time
 ),
-matched as (
+-- the as-of join carries only the keys; the wide columns join back by te_id (faster)
+matched_keys as (
     select
-        w.*,
+        w.te_id,
         r.response_row,
         r.response_time,
         r.work_resolved_time
-    from waits as w
+    from (select te_id, ticket_id, tier, event_time from waits) as w
     asof left join responses as r
         on w.ticket_id = r.ticket_id
         and w.tier = r.tier
         and r.response_time > w.event_time
+),
+matched as (
+    select
+        w.*,
+        m.response_row,
+        m.response_time,
+        m.work_resolved_time
+    from waits as w
+    join matched_keys as m
+        on w.te_id = m.te_id
 ),
 allow as (
     select
@@ -125,7 +136,12 @@ pause_rows as (
     where $clocked
         and len($pause_statuses) > 0
         and event_time is not null
-        and ticket_id in (select ticket_id from matched)
+        -- only tickets that ever pause need the window over their events
+        and ticket_id in (
+            select ticket_id from events where list_contains($pause_statuses, status)
+            intersect
+            select ticket_id from waits
+        )
     qualify list_contains($pause_statuses, status)
 ),
 pause_points as (
