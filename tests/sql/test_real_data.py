@@ -94,3 +94,10 @@ def test_summary_of_the_seed_is_json_ready(seed) -> None:
     s = metrics.summary(seed[0], quality={"duplicates_removed": seed[2]})
     assert s["duplicates_removed"] == seed[2] and s["tiered_tickets"] == 1815
     assert s["reach"]["TIER_1"] == 1.0 and s["quality"]["negative_resolution"] == 6
+
+
+def test_the_clocked_path_reproduces_calendar_time_on_the_seed(seed) -> None:
+    """The business-hours machinery with an always-open calendar must change nothing."""
+    fast = metrics.run_query("tier_events", seed[0])
+    slow = metrics.run_query("tier_events", seed[0], {"clocked": True})
+    pd.testing.assert_frame_equal(fast, slow)
