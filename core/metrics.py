@@ -31,12 +31,14 @@ DASHBOARD_QUERIES = (
 class Filters:
     """What to keep: date_from <= event_time <= date_to, and per dimension the allowed values.
 
+    A plain ``date`` as date_to means the end of that day (what a date picker means).
+
     An empty tuple allows every value. Tier events are filtered on their own row; tickets
     on their start time and their own attributes (see sql/tickets.sql).
     """
 
-    date_from: datetime | None = None
-    date_to: datetime | None = None
+    date_from: datetime | date | None = None
+    date_to: datetime | date | None = None
     tier: tuple[str, ...] = ()
     priority: tuple[str, ...] = ()
     product: tuple[str, ...] = ()
@@ -58,7 +60,7 @@ class Filters:
         >>> Filters(product=("A",)).params()["product_in"], Filters.none().params()["tier_in"]
         (['A'], None)
         """
-        out: dict[str, Any] = {"date_from": _py_datetime(self.date_from), "date_to": _py_datetime(self.date_to)}
+        out: dict[str, Any] = {"date_from": _py_datetime(self.date_from), "date_to": _end_of(self.date_to)}
         for dim in contract.DIMENSIONS:
             values = getattr(self, dim)
             out[f"{dim}_in"] = list(values) if values else None
@@ -279,6 +281,12 @@ def _py_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return datetime(value.year, value.month, value.day)
+
+
+def _end_of(value: Any) -> datetime | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day) + timedelta(days=1, microseconds=-1)
+    return _py_datetime(value)
 
 
 def _keys(always: tuple[str, ...], present: pd.Series) -> tuple[str, ...]:

@@ -165,3 +165,10 @@ def test_run_query_binds_list_parameters_and_computes_what_it_reads() -> None:
     assert (k.loc[0, "tickets"], k.loc[0, "tier_events"]) == (2, 1)
     with pytest.raises(KeyError, match="no query named"):
         metrics.run_query("nope", ev)
+
+
+def test_a_plain_date_as_date_to_includes_that_whole_day() -> None:
+    from datetime import date
+
+    d = dash(date_from=date(2025, 10, 1), date_to=date(2025, 10, 1))
+    assert d.tier_events["source_row"].tolist() == [8] and d.tickets["ticket_id"].tolist() == ["B"]
