@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -287,151 +287,126 @@ def _text(arr: pa.Array, index: pd.Index, rows: np.ndarray, order: str, tz: str,
           column: str) -> tuple[pd.Series, DateReport]:
     import duckdb
 
+    sample = _sample(arr)
+    day_first = order == "day-first" if order != "auto" else _sample_day_first(sample)
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
-        con.register("t", pa.table({"v": arr, "pos": pa.array(np.arange(len(arr), dtype=np.int64))}))
-        shapes = _discover_shapes(con, arr)
-        decision = _decide_order(con, shapes, order)
-        formats = _formats_in_use(shapes, decision.day_first)
-        with_serials = serials and any(_SERIAL_SHAPE.match(s) for s in shapes)
-        k, ts = _parse(con, formats, with_serials, tz)
-    if with_serials:
-        is_serial = k == len(formats) + 1
-        numbers = pc.cast(pc.if_else(pa.array(is_serial), arr, None), pa.float64())
-        ts = np.where(is_serial, _serials_to_datetime(numbers.to_numpy(zero_copy_only=False), epoch1904), ts)
-    return _text_report(arr, index, rows, k, ts, formats, with_serials, decision, epoch1904, column)
+        con.register("t", pa.table({"v": arr}))
+        parsed = _parse_all(con, arr, Counter(v.translate(_DIGITS) for v in sample), day_first, serials, tz, epoch1904)
+        decision = _decide_order(con, arr, parsed, order, day_first)
+        if decision.day_first != day_first:  # the sample pointed the wrong way: parse again the other way
+            parsed = _parse_all(con, arr, parsed.shapes, decision.day_first, serials, tz, epoch1904)
+            if decision.order == "conflicting":
+                losers = _other_order_positions(con, arr, parsed, not decision.day_first)
+                decision = replace(decision, losers=tuple(int(p) for p in losers[:1000]))
+    return _text_report(arr, index, rows, parsed, decision, epoch1904, column)
 
 
 _DIGITS = str.maketrans("0123456789", "9999999999")
 _SAMPLE = 20_000
+_NUMERIC_DATE = re.compile(r"^(\d\d?)[-/.](\d\d?)[-/.]\d")
 
 
-def _discover_shapes(con: object, arr: pa.Array) -> Counter[str]:
-    """Distinct value shapes: from a sample in Python, then exactly for the rows the sample's formats miss.
-
-    Computing the shape of every value costs ~0.5 s per million in DuckDB, so it is done
-    only for the (usually few) values that no format seen in the sample can read.
-    """
+def _sample(arr: pa.Array) -> list[str]:
     present = arr.drop_null()
-    step = max(1, len(present) // _SAMPLE)
-    shapes: Counter[str] = Counter(v.translate(_DIGITS) for v in present[::step].to_pylist())
-    known = [f for s in shapes for day_first in (True, False) if (f := _format_for_shape(s, day_first))]
-    miss = _unparsed_condition(known)
+    return present[:: max(1, len(present) // _SAMPLE)].to_pylist()
+
+
+def _sample_day_first(sample: list[str]) -> bool:
+    """A first guess of the order from the sample; the whole column's votes confirm or overturn it."""
+    day = month = 0
+    for v in sample:
+        if m := _NUMERIC_DATE.match(v):
+            day += int(m[1]) > 12 >= int(m[2])
+            month += int(m[2]) > 12 >= int(m[1])
+    return day >= month
+
+
+@dataclass
+class _Parsed:
+    """Per value: ``k`` the 1-based index into ``formats`` that read it (0 = none) and the instant."""
+
+    formats: list[_Format]
+    k: np.ndarray
+    ts: np.ndarray
+    shapes: Counter[str]
+
+
+def _parse_all(con: object, arr: pa.Array, shapes: Counter[str], day_first: bool, serials: bool, tz: str,
+               epoch1904: bool) -> _Parsed:
+    """Parse with the sample's formats, then find the shapes of what is left and parse those rows too.
+
+    Computing the shape of every value costs ~0.5 s per million, so it is done only for the
+    (usually few) values that no format seen in the sample can read.
+    """
+    formats = _formats_in_use(shapes, day_first, serials, epoch1904)
+    k, ts = _parse(con, "t", formats, tz)
+    left = np.flatnonzero(np.isnat(ts) & ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False)))
+    if len(left):
+        con.register("rest", pa.table({"v": arr.take(pa.array(left))}))  # type: ignore[attr-defined]
+        more = _shapes_of(con, "rest")
+        shapes = shapes + more
+        extra = [f for f in _formats_in_use(more, day_first, serials, epoch1904) if f not in formats]
+        if extra:
+            k2, ts2 = _parse(con, "rest", extra, tz)
+            hit = k2 > 0
+            k[left[hit]] = k2[hit] + len(formats)
+            ts[left[hit]] = ts2[hit]
+            formats = formats + extra
+    serial = [i for i, f in enumerate(formats, start=1) if f.kind == "serial"]
+    if serial:
+        is_serial = k == serial[0]
+        numbers = pc.cast(pc.if_else(pa.array(is_serial), arr, None), pa.float64())
+        ts = np.where(is_serial, _serials_to_datetime(numbers.to_numpy(zero_copy_only=False), epoch1904), ts)
+    return _Parsed(formats, k, ts, shapes)
+
+
+def _shapes_of(con: object, table: str) -> Counter[str]:
     sql = f"""
         select translate(v, '0123456789', '9999999999') as shape, count(*) as n
-        from t
-        where v is not null and {miss}
+        from {table}
         group by shape
         order by n desc, shape
         limit 5000
     """
-    params = _format_params(known)
-    for shape, n in con.execute(sql, params).fetchall():  # type: ignore[attr-defined]
-        shapes[shape] += int(n)
-    return shapes
+    return Counter({shape: int(n) for shape, n in con.execute(sql).fetchall()})  # type: ignore[attr-defined]
 
 
-def _unparsed_condition(formats: list[_Format]) -> str:
-    """SQL that is true where none of ``formats`` reads v (parameters from _format_params)."""
-    parts = []
-    if any(not f.offset or f.offset == "Z" for f in formats):
-        parts.append("try_strptime(v, $naive) is null")
-    if any(f.offset == "z" for f in formats):
-        parts.append("try_strptime(v, $offset) is null")
-    return " and ".join(parts) or "true"
-
-
-def _format_params(formats: list[_Format]) -> dict[str, list[str]]:
-    naive = _ordered({f.strptime for f in formats if f.offset != "z"})
-    offset = _ordered({f.strptime for f in formats if f.offset == "z"})
-    return {k: v for k, v in (("naive", naive), ("offset", offset)) if v}
-
-
-def _ordered(formats: set[str]) -> list[str]:
-    # DuckDB's %Y also reads a 2-digit year (as year 25): try the strict %y formats first.
-    return sorted(formats, key=lambda f: ("%y" not in f, f))
-
-
-@dataclass(frozen=True)
-class _Order:
-    day_first: bool
-    order: str
-    note: str
-    losers: tuple[int, ...] = ()  # positions of values that lost a conflicting vote
-    loser_count: int = 0
-
-
-def _decide_order(con: object, shapes: Counter[str], order: str) -> _Order:
-    """One order for the whole column: values that parse only day-first vote against those only month-first."""
-    numeric = [s for s in shapes if (m := _SHAPE.match(s)) and m["num"]]
-    if order != "auto":
-        return _Order(order == "day-first", order, f"read {order} as chosen")
-    if not numeric:
-        parsed_any = any(_format_for_shape(s, True) for s in shapes)
-        return _Order(True, "iso" if parsed_any else "ambiguous",
-                      "" if parsed_any else "no value looks like a date")
-    day = _ordered({f.strptime for s in numeric if (f := _format_for_shape(s, True))})
-    month = _ordered({f.strptime for s in numeric if (f := _format_for_shape(s, False))})
-    votes = """
-        select count(*) filter (where d is not null and m is null) as day_votes,
-               count(*) filter (where m is not null and d is null) as month_votes
-        from (select try_strptime(v, $day) as d, try_strptime(v, $month) as m from t where v is not null)
-    """
-    day_votes, month_votes = con.execute(votes, {"day": day, "month": month}).fetchall()[0]  # type: ignore[attr-defined]
-    if day_votes and month_votes:
-        return _conflicting(con, day, month, int(day_votes), int(month_votes))
-    if day_votes:
-        return _Order(True, "day-first", f"{day_votes:,} values can only be day-first (day above 12)")
-    if month_votes:
-        return _Order(False, "month-first", f"{month_votes:,} values can only be month-first (day above 12 in second place)")
-    return _Order(True, "ambiguous",
-                  "no value has a day above 12, so day and month cannot be told apart; read as day-first "
-                  "(DD/MM). Choose month-first if the file uses MM/DD")
-
-
-def _conflicting(con: object, day: list[str], month: list[str], day_votes: int, month_votes: int) -> _Order:
-    """Both orders occur: parse with the majority and remember where the minority values are."""
-    day_first = day_votes >= month_votes
-    loser = "m is not null and d is null" if day_first else "d is not null and m is null"
-    sql = f"""
-        select pos
-        from (select pos, try_strptime(v, $day) as d, try_strptime(v, $month) as m from t where v is not null)
-        where {loser}
-        order by pos
-        limit 1000
-    """
-    losers = tuple(int(p) for (p,) in con.execute(sql, {"day": day, "month": month}).fetchall())  # type: ignore[attr-defined]
-    note = (f"{day_votes:,} values can only be day-first and {month_votes:,} only month-first; "
-            f"read as {'day' if day_first else 'month'}-first")
-    return _Order(day_first, "conflicting", note, losers, min(day_votes, month_votes))
-
-
-def _formats_in_use(shapes: Counter[str], day_first: bool) -> list[_Format]:
-    """The distinct formats of the column's shapes, most frequent first (strict %y ones before %Y)."""
+def _formats_in_use(shapes: Counter[str], day_first: bool, serials: bool, epoch1904: bool) -> list[_Format]:
+    """The distinct formats of these shapes, most frequent first (strict %y ones before %Y)."""
     weight: Counter[_Format] = Counter()
     for shape, n in shapes.items():
         if (f := _format_for_shape(shape, day_first)) is not None:
             weight[f] += n
-    return sorted(weight, key=lambda f: ("%y" not in f.strptime, -weight[f], f.strptime))
+        elif serials and _SERIAL_SHAPE.match(shape):
+            weight[_Format("", f"Excel serial ({'1904' if epoch1904 else '1900'} epoch)", "serial", "")] += n
+    # DuckDB's %Y also reads a 2-digit year (as year 25): try the strict %y formats first.
+    return sorted(weight, key=lambda f: (f.kind == "serial", "%y" not in f.strptime, -weight[f], f.strptime))
 
 
-def _parse(con: object, formats: list[_Format], serials: bool, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """For each value, the 1-based index of the format that read it (0 = none) and the instant."""
-    whens = [f"when try_strptime(v, $f{i}) is not null then {i}" for i in range(1, len(formats) + 1)]
-    if serials:
-        whens.append(f"when regexp_full_match(v, '-?[0-9]+([.][0-9]+)?') then {len(formats) + 1}")
+def _parse(con: object, table: str, formats: list[_Format], tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``table``, the 1-based index of the first format that reads it (0 = none) and the instant.
+
+    Serial numbers are only recognised here; their instants are computed in numpy afterwards.
+    """
+    whens, branches = [], []
+    for i, f in enumerate(formats, start=1):
+        if f.kind == "serial":
+            whens.append(f"when regexp_full_match(v, '-?[0-9]+([.][0-9]+)?') then {i}")
+        else:
+            whens.append(f"when try_strptime(v, $f{i}) is not null then {i}")
+            branches.append(f"when {i} then {_instant_sql(f, i)}")
     k_sql = f"case {' '.join(whens)} else 0 end" if whens else "0"
-    branches = [f"when {i} then {_instant_sql(f, i)}" for i, f in enumerate(formats, start=1)]
     ts_sql = f"case k {' '.join(branches)} else null end" if branches else "null"
-    sql = f"select k, ({ts_sql})::timestamp as ts from (select v, {k_sql} as k from t)"
-    params: dict[str, object] = {f"f{i}": f.strptime for i, f in enumerate(formats, start=1)}
+    sql = f"select k, ({ts_sql})::timestamp as ts from (select v, {k_sql} as k from {table})"
+    params: dict[str, object] = {f"f{i}": f.strptime for i, f in enumerate(formats, start=1) if f.kind != "serial"}
     if any(f.offset for f in formats):
         params["tz"] = tz
     result = con.execute(sql, params).fetchnumpy()  # type: ignore[attr-defined]
     k = np.ma.filled(result["k"], 0).astype(np.int64)
     ts = result["ts"]
     ts = np.ma.filled(ts, np.datetime64("NaT")) if np.ma.isMaskedArray(ts) else ts
-    return k, np.asarray(ts).astype("datetime64[us]")
+    return k, np.asarray(ts).astype("datetime64[us]").copy()
 
 
 def _instant_sql(f: _Format, i: int) -> str:
@@ -444,27 +419,83 @@ def _instant_sql(f: _Format, i: int) -> str:
     return parsed
 
 
-def _text_report(arr: pa.Array, index: pd.Index, rows: np.ndarray, k: np.ndarray, ts: np.ndarray,
-                 formats: list[_Format], serials: bool, decision: _Order, epoch1904: bool,
-                 column: str) -> tuple[pd.Series, DateReport]:
+@dataclass(frozen=True)
+class _Order:
+    day_first: bool
+    order: str
+    note: str
+    losers: tuple[int, ...] = ()  # positions of values that lost a conflicting vote
+    loser_count: int = 0
+
+
+def _decide_order(con: object, arr: pa.Array, parsed: _Parsed, order: str, day_first: bool) -> _Order:
+    """One order for the whole column: values readable only day-first vote against those only month-first.
+
+    Votes for the order used come from the parsed instants (a day above 12 could not have been
+    a month); votes for the other order from re-reading the failed numeric dates that way.
+    """
+    numeric = [i for i, f in enumerate(parsed.formats, start=1) if f.kind == "numeric"]
+    if order != "auto":
+        return _Order(order == "day-first", order, f"read {order} as chosen")
+    if not any(f.kind == "numeric" for s in parsed.shapes if (f := _format_for_shape(s, True))):
+        readable = any(_format_for_shape(s, True) for s in parsed.shapes)
+        return _Order(True, "iso" if readable else "ambiguous", "" if readable else "no value looks like a date")
+    ts = parsed.ts[np.isin(parsed.k, numeric)]
+    these = int(((ts - ts.astype("datetime64[M]")).astype("timedelta64[D]").astype(np.int64) >= 12).sum())
+    others = _other_order_positions(con, arr, parsed, not day_first)
+    day_votes, month_votes = (these, len(others)) if day_first else (len(others), these)
+    if day_votes and month_votes:
+        return _conflicting(day_votes, month_votes, day_first, others)
+    if day_votes:
+        return _Order(True, "day-first", f"{day_votes:,} values can only be day-first (day above 12)")
+    if month_votes:
+        return _Order(False, "month-first", f"{month_votes:,} values can only be month-first (day above 12 in second place)")
+    return _Order(True, "ambiguous",
+                  "no value has a day above 12, so day and month cannot be told apart; read as day-first "
+                  "(DD/MM). Choose month-first if the file uses MM/DD")
+
+
+def _other_order_positions(con: object, arr: pa.Array, parsed: _Parsed, day_first: bool) -> np.ndarray:
+    """Positions of failed values that the other day/month order reads."""
+    failed = np.flatnonzero(np.isnat(parsed.ts) & ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False)))
+    other = [f for f in _formats_in_use(parsed.shapes, day_first, False, False) if f.kind == "numeric"]
+    if not len(failed) or not other:
+        return np.array([], dtype=np.int64)
+    con.register("failed", pa.table({"v": arr.take(pa.array(failed))}))  # type: ignore[attr-defined]
+    k, _ = _parse(con, "failed", other, "UTC")
+    return failed[k > 0]
+
+
+def _conflicting(day_votes: int, month_votes: int, used_day_first: bool, others: np.ndarray) -> _Order:
+    """Both orders occur: parse with the majority and say where the minority values are."""
+    day_first = day_votes >= month_votes
+    note = (f"{day_votes:,} values can only be day-first and {month_votes:,} only month-first; "
+            f"read as {'day' if day_first else 'month'}-first")
+    # When the order used was the majority, the other order's readers are exactly the losers.
+    losers = tuple(int(p) for p in others[:1000]) if day_first == used_day_first else ()
+    return _Order(day_first, "conflicting", note, losers, min(day_votes, month_votes))
+
+
+def _text_report(arr: pa.Array, index: pd.Index, rows: np.ndarray, parsed: _Parsed, decision: _Order,
+                 epoch1904: bool, column: str) -> tuple[pd.Series, DateReport]:
+    k, ts, formats = parsed.k, parsed.ts, parsed.formats
     empty_mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
     ok = ~np.isnat(ts)
     failed = ~empty_mask & ~ok
-    serial_label = f"Excel serial ({'1904' if epoch1904 else '1900'} epoch)"
-    labels = [f.label for f in formats] + [serial_label]
-    counts = np.bincount(k[ok], minlength=len(labels) + 1)
+    counts = np.bincount(k[ok], minlength=len(formats) + 1)
     found: Counter[str] = Counter()
-    for i, label in enumerate(labels, start=1):
-        found[label] += int(counts[i])
+    for i, f in enumerate(formats, start=1):
+        found[f.label] += int(counts[i])
     found = Counter({label: n for label, n in found.items() if n})
     order, note = decision.order, decision.note
-    if decision.losers:
+    if decision.loser_count:
         shown = ", ".join(str(int(rows[p])) for p in decision.losers[:20])
         more = " …" if decision.loser_count > 20 else ""
         note += f"; {decision.loser_count:,} values in the other order did not parse (rows {shown}{more})"
-    if serials and ok.any() and found.get(serial_label, 0) == ok.sum():
+    serial = any(f.kind == "serial" for f in formats)
+    if serial and ok.any() and sum(n for f in formats if f.kind == "serial" for n in [found.get(f.label, 0)]) == ok.sum():
         order, note = "serial", "numbers read as Excel serial day numbers"
-    if serials and not epoch1904 and pc.any(pc.equal(arr, "60")).as_py():
+    if serial and not epoch1904 and pc.any(pc.equal(arr, "60")).as_py():
         note += "; serial 60 is 29 February 1900, a day that never existed (Excel's leap-year bug), so it failed"
     failed_idx = np.flatnonzero(failed)
     examples = tuple(dict.fromkeys(arr.take(pa.array(failed_idx[:200])).to_pylist()))[:5]
