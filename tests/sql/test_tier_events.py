@@ -224,6 +224,16 @@ def test_business_hours_follow_a_dst_change_in_the_calendar_zone() -> None:
     assert r["frt_s"] == 2 * HOUR
 
 
+def test_business_hours_follow_the_autumn_dst_change_too() -> None:
+    # BST ends on Sunday 26 October 2025: Friday's 17:00 local is 16:00 UTC, Monday's 09:00 is 09:00 UTC.
+    ev = log(
+        ("A", "2025-10-24 15:00", "OPEN", "TIER_1", "MEDIUM"),
+        ("A", "2025-10-27 10:00", "IN_PROGRESS", "TIER_1", "MEDIUM", "2025-10-28 10:00"),
+    )
+    r = row(tier_events(ev, business(timezone="Europe/London")), 2)
+    assert (r["frt_s"], r["tier_s"]) == (2 * HOUR, 10 * HOUR)
+
+
 def test_business_hours_convert_into_the_datas_time_zone() -> None:
     # Nairobi (UTC+3) working 09:00-17:00 is 06:00-14:00 UTC in a UTC export.
     ev = log(
