@@ -86,6 +86,14 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id) -> None:
 
 
 def loaded() -> Loaded:
+    """The session's current dataset.
+
+    A deep link that is the server's first request makes Streamlit run the page script
+    without the router (the legacy pages-folder mode, until some run calls st.navigation):
+    then hand over to the router, which sets the session up.
+    """
+    if LOADED not in st.session_state:
+        st.switch_page("streamlit_app.py")
     return st.session_state[LOADED]
 
 

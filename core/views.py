@@ -41,8 +41,9 @@ def mapping_table(prep: Prepared) -> pd.DataFrame:
     rows = []
     for role in schema.ROLES:
         c = m.choice(role)
-        rows.append({"role": role, "meaning": ROLE_MEANINGS.get(role, ""), "column": m.roles.get(role) or NONE,
-                     "how": c.how if c else "not found", "confidence": float(c.confidence) if c else 0.0})
+        rows.append({"role": role, "column": m.roles.get(role) or NONE,
+                     "confidence": float(c.confidence) if c else 0.0, "meaning": ROLE_MEANINGS.get(role, ""),
+                     "how": c.how if c else "not found"})
     return pd.DataFrame(rows)
 
 
@@ -319,7 +320,7 @@ def compare_rates(current: metrics.Dashboard, edited: metrics.Dashboard) -> pd.D
         b = dash.breakdown
         for dim in ("tier", "priority"):
             for r in b[b["dimension"] == dim].itertuples():
-                out[f"{dim.capitalize()} {r.value}"] = (r.tier_breach_rate, r.frt_breach_rate)
+                out[f"{dim}: {r.value}"] = (r.tier_breach_rate, r.frt_breach_rate)
         return out
     a, b = rates(current), rates(edited)
     rows = []

@@ -46,9 +46,9 @@ st.caption("Averages hide the long tail: the median is the typical case, the 90t
 dur = st.columns(4)
 for col, (label, prefix) in zip(dur, (("time in tier", "tier"), ("first response (FRT)", "frt"),
                                       ("resolution time", "resolution"), ("closing time", "closing"))):
-    col.metric(f"Avg {label}", readable(k[f"{prefix}_mean_s"]) or "–", border=True,
-               delta=f"median {readable(k[f'{prefix}_median_s']) or '–'} · p90 {readable(k[f'{prefix}_p90_s']) or '–'}",
-               delta_color="off", delta_arrow="off")
+    with col.container(border=True):
+        st.metric(f"Avg {label}", readable(k[f"{prefix}_mean_s"]) or "–")
+        st.caption(f"median **{readable(k[f'{prefix}_median_s']) or '–'}**  \np90 **{readable(k[f'{prefix}_p90_s']) or '–'}**")
 
 st.subheader("What the data says")
 found = findings.findings(dash)
