@@ -268,3 +268,34 @@ def test_a_large_column_is_parsed_vectorised() -> None:
     elapsed = time.perf_counter() - start
     assert report.failed == 0 and (out == instants_.astype("datetime64[us]")).all()
     assert elapsed < 2.0, f"{n:,} values took {elapsed:.2f} s; something is parsing per value"
+
+
+# --------------------------------------------------------------------------- values the sample does not see
+
+N_PAST_SAMPLE = 40_002  # the sample takes every other value at this size; odd positions are never sampled
+
+
+def test_order_revealed_only_past_the_sample_is_used() -> None:
+    values = np.full(N_PAST_SAMPLE, "03/04/2025", dtype=object)
+    values[1] = "04/25/2025"
+    out, report = parse_datetime_column(pd.Series(values, dtype="str"))
+    assert report.order == "month-first" and report.failed == 0
+    assert out.iloc[0] == T("2025-03-04") and out.iloc[1] == T("2025-04-25")
+
+
+def test_format_seen_only_past_the_sample_is_read() -> None:
+    values = np.full(N_PAST_SAMPLE, "2025-07-16", dtype=object)
+    values[3] = "16 Jul 2025 07:06"
+    out, report = parse_datetime_column(pd.Series(values, dtype="str"))
+    assert report.formats == {"YYYY-MM-DD": N_PAST_SAMPLE - 1, "DD Mon YYYY HH:MM": 1}
+    assert out.iloc[3] == T("2025-07-16 07:06")
+
+
+def test_conflict_won_by_the_order_the_sample_missed() -> None:
+    values = np.full(N_PAST_SAMPLE, "03/04/2025", dtype=object)
+    values[0] = "16/07/2025"  # the sample's only decisive value says day-first
+    values[1:8:2] = "07/16/2025"  # four unsampled values say month-first
+    out, report = parse_datetime_column(pd.Series(values, dtype="str"), source_rows=np.arange(N_PAST_SAMPLE) + 2)
+    assert report.order == "conflicting" and "read as month-first" in report.note
+    assert "1 values in the other order did not parse (rows 2)" in report.note
+    assert report.failed_rows == (2,) and out.iloc[1] == T("2025-07-16") and out.iloc[2] == T("2025-03-04")
