@@ -11,7 +11,8 @@
 with
 tiers as (
     select
-        *
+        tier,
+        tier_rank
     from (values ('TIER_1', 1), ('TIER_2', 2), ('TIER_3', 3), ('TIER_4', 4)) as t(tier, tier_rank)
 ),
 reach as (

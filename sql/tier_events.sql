@@ -76,13 +76,21 @@ responses as (
     group by ticket_id, tier, event_time
 ),
 -- the as-of join carries only the keys; the wide columns join back by te_id (faster)
+wait_keys as (
+    select
+        te_id,
+        ticket_id,
+        tier,
+        event_time
+    from waits
+),
 matched_keys as (
     select
         w.te_id,
         r.response_row,
         r.response_time,
         r.work_resolved_time
-    from (select te_id, ticket_id, tier, event_time from waits) as w
+    from wait_keys as w
     asof left join responses as r
         on w.ticket_id = r.ticket_id
         and w.tier = r.tier
@@ -109,13 +117,18 @@ allow as (
 ),
 -- clocked path only (empty unless $clocked): the instants each duration needs
 points as (
-    select te_id, 0 as k, ticket_id, event_time as t from matched where $clocked
-    union all
-    select te_id, 1, ticket_id, response_time from matched where $clocked and response_time is not null
-    union all
-    select te_id, 2, ticket_id, work_resolved_time from matched where $clocked and work_resolved_time is not null
-    union all
-    select te_id, 3, ticket_id, $export_end::timestamp from matched where $clocked and response_time is null
+    select
+        te_id,
+        ticket_id,
+        unnest([0, 1, 2, 3]) as k,
+        unnest([
+            event_time,
+            response_time,
+            work_resolved_time,
+            case when response_time is null then $export_end::timestamp end
+        ]) as t
+    from matched
+    where $clocked
 ),
 working as (
     select
@@ -145,9 +158,12 @@ pause_rows as (
     qualify list_contains($pause_statuses, status)
 ),
 pause_points as (
-    select ticket_id, pause_start, pause_end, pause_start as t, 0 as k from pause_rows
-    union all
-    select ticket_id, pause_start, pause_end, pause_end, 1 from pause_rows
+    select
+        ticket_id,
+        pause_start,
+        unnest([0, 1]) as k,
+        unnest([pause_start, pause_end]) as t
+    from pause_rows
 ),
 pause_clocked as (
     select
@@ -189,6 +205,7 @@ clocked as (
     from points as p
     asof left join working as w
         on p.t >= w.start_at
+    where p.t is not null
 ),
 net as (
     select
