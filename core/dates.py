@@ -240,7 +240,6 @@ def _number_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-_US_PER_DAY = 86_400_000_000
 _MAX_SERIAL = 2_958_465  # 9999-12-31
 
 

@@ -745,31 +745,32 @@ def _calamine_rows(data: bytes, sheet: str) -> tuple[list[list[Any]], int]:
     return rows, (start[0] if start else 0)
 
 
+_KIND_OF_TYPE = {bool: "bool", int: "number", float: "number", datetime: "date", date: "date", str: "text",
+                 type(None): "empty"}
+
+
 def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:
     """One Excel column as a typed Series: dates -> datetime64[us], numbers -> int64/float64, else text."""
     del epoch1904  # calamine already applies the workbook's epoch to date cells
+    kinds = _column_kinds(values)
     cells = [None if v == "" else v for v in values]
-    kinds = {_cell_kind(v) for v in cells} - {"empty"}
     if kinds == {"date"}:
         return pd.Series(pd.array([_as_datetime(v) for v in cells], dtype="datetime64[us]"))
-    if kinds <= {"number"} and kinds:
-        arr = np.array([np.nan if v is None else float(v) for v in cells], dtype=np.float64)
-        return _integral(arr)
+    if kinds == {"number"}:
+        return _integral(np.array([np.nan if v is None else v for v in cells], dtype=np.float64))
     if kinds == {"bool"}:
         return pd.Series(pd.array(cells, dtype="boolean"))
+    if kinds <= {"text"}:
+        return pd.Series(cells, dtype="str")
     return pd.Series([None if v is None else _cell_text(v) for v in cells], dtype="str")
 
 
-def _cell_kind(v: Any) -> str:
-    if v is None:
-        return "empty"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, (datetime, date)):
-        return "date"
-    return "text"
+def _column_kinds(values: list[Any]) -> set[str]:
+    """The kinds of non-empty cells, counted by type at C speed (calamine gives '' for empty cells)."""
+    by_type = Counter(map(type, values))
+    if by_type.get(str, 0) == values.count(""):
+        by_type.pop(str, None)  # every string is an empty cell
+    return {_KIND_OF_TYPE.get(t, "other") for t in by_type} - {"empty"}
 
 
 def _as_datetime(v: Any) -> Any:
