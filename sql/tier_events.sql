@@ -2,6 +2,9 @@
 -- grain: one row per tier event = an event whose status is a waiting status (OPEN, ESCALATED,
 --   ON_STANDBY, TRIAGE) in a real tier (tier not null) with a known event_time.
 -- reads: events, allowances, work_intervals
+--   allowances(priority, tier, metric, allowance_s): core.policy.allowance_table
+--   work_intervals(start_at, end_at): non-overlapping working intervals, naive timestamps in
+--   the data's zone (core.policy.working_intervals; always_open() for the calendar clock)
 -- parameters:
 --   $export_end      timestamp: the export's last event_time (whole table, not filtered);
 --                    still-waiting events are aged at it
