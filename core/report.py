@@ -62,7 +62,7 @@ def inspect_text(prepared: Prepared) -> str:
         if x["failed"]:
             lines.append(f"    failed rows: {', '.join(map(str, x['failed_rows']))}")
     q = prepared.quality
-    lines += ["", f"Quality: {q.rows_read:,} rows read, {q.duplicates_removed:,} exact duplicates removed, "
+    lines += ["", f"Quality: {q.rows_read:,} rows read, {q.duplicates_removed:,} duplicates removed, "
                   f"{q.rows_used:,} rows used."]
     for fnd in q.findings:
         if fnd.kind == "header_renamed":
