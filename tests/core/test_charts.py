@@ -1,0 +1,211 @@
+"""core.charts: every builder renders on the sample and on an empty dashboard; colours mean one thing."""
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from core import charts, contract, metrics, pipeline, policy, privacy, sample
+
+
+@pytest.fixture(scope="module")
+def dash() -> metrics.Dashboard:
+    prepared = pipeline.prepare(sample.sample_csv_bytes(), sample.SAMPLE_FILENAME)
+    events = privacy.clean(prepared).anonymized.events
+    return metrics.compute_dashboard(events, policy.Policy.default(), metrics.Filters())
+
+
+@pytest.fixture(scope="module")
+def empty() -> metrics.Dashboard:
+    return metrics.compute_dashboard(contract.empty_frame(), policy.Policy.default(), metrics.Filters())
+
+
+def builders(d: metrics.Dashboard):
+    """(name, thunk) for every chart the pages draw, with each option they use."""
+    out = []
+    for dim in ("product", "issue_type", "priority", "month", "tier", "region"):
+        for metric in ("tier", "frt"):
+            for scale in ("linear", "log"):
+                out.append((f"outcome_bars[{dim},{metric},{scale}]",
+                            lambda dim=dim, metric=metric, scale=scale: charts.outcome_bars(d.breakdown, dim, metric, scale)))
+    for dim in ("tier", "priority"):
+        for metric in ("tier", "frt"):
+            out.append((f"duration_histogram[{dim},{metric}]",
+                        lambda dim=dim, metric=metric: charts.duration_histogram(d.tier_events, d.breakdown, dim, metric)))
+    for metric in ("tier", "frt"):
+        out.append((f"overrun_histogram[{metric}]", lambda metric=metric: charts.overrun_histogram(d.tier_events, d.kpis, metric)))
+        out.append((f"time_per_tier[{metric}]", lambda metric=metric: charts.time_per_tier(d.funnel, metric)))
+        out.append((f"agent_scatter[{metric}]", lambda metric=metric: charts.agent_scatter(d.agents, d.kpis, metric)))
+    out += [
+        ("time_per_tier[log]", lambda: charts.time_per_tier(d.funnel, "tier", "log")),
+        ("breach_rate_bars", lambda: charts.breach_rate_bars(d.breakdown, "tier")),
+        ("funnel_chart", lambda: charts.funnel_chart(d.funnel)),
+        ("attribution_bar", lambda: charts.attribution_bar(d.attribution)),
+        ("pareto_chart", lambda: charts.pareto_chart(d.pareto)),
+        ("agent_scatter[linear]", lambda: charts.agent_scatter(d.agents, d.kpis, "tier", "linear")),
+    ]
+    for dim in ("product", "issue_type", "month"):
+        for scale in ("linear", "log"):
+            out.append((f"volume_bars[{dim},{scale}]", lambda dim=dim, scale=scale: charts.volume_bars(d.volume, dim, scale)))
+    return out
+
+
+def _names(d):
+    return [n for n, _ in builders(d)]
+
+
+def _dataset_rows(spec: dict) -> int:
+    return sum(len(v) for v in spec.get("datasets", {}).values())
+
+
+@pytest.mark.parametrize("index", range(len(_names(metrics.Dashboard(*[pd.DataFrame()] * 13)))))
+def test_every_builder_renders_on_sample_and_empty(dash, empty, index):
+    name, build = builders(dash)[index]
+    spec = build().to_dict()
+    assert _dataset_rows(spec) > 1, f"{name}: sample chart has data"
+    assert "$schema" in spec
+    json.dumps(spec)  # serializable: no NaN-only objects or numpy leftovers break the front end
+    _, build_empty = builders(empty)[index]
+    spec_empty = build_empty().to_dict()
+    json.dumps(spec_empty)
+
+
+def test_empty_dashboard_gives_text_chart(empty):
+    spec = charts.outcome_bars(empty.breakdown, "product").to_dict()
+    assert spec["mark"]["type"] == "text"
+    assert "No rated tier events" in json.dumps(spec)
+
+
+def _scales(obj, found):
+    if isinstance(obj, dict):
+        if "domain" in obj and "range" in obj and isinstance(obj["domain"], list):
+            found.append(dict(zip(obj["domain"], obj["range"])))
+        for v in obj.values():
+            _scales(v, found)
+    elif isinstance(obj, list):
+        for v in obj:
+            _scales(v, found)
+    return found
+
+
+@pytest.mark.parametrize("build", [
+    lambda d: charts.outcome_bars(d.breakdown, "product", "tier"),
+    lambda d: charts.outcome_bars(d.breakdown, "month", "frt", "log"),
+    lambda d: charts.duration_histogram(d.tier_events, d.breakdown, "tier", "tier"),
+    lambda d: charts.duration_histogram(d.tier_events, d.breakdown, "priority", "frt"),
+])
+def test_breached_and_met_mean_one_colour_everywhere(dash, build):
+    pairs = [s for s in _scales(build(dash).to_dict(), []) if "Breached" in s or "Met" in s]
+    assert pairs, "an outcome colour scale is present"
+    for s in pairs:
+        assert s.get("Breached", charts.BREACHED) == charts.BREACHED == "#d55e00"
+        assert s.get("Met", charts.MET) == charts.MET == "#0072b2"
+
+
+def test_breach_rates_use_the_breached_colour(dash):
+    s = _scales(charts.breach_rate_bars(dash.breakdown).to_dict(), [])
+    assert {"Tier SLA": charts.BREACHED, "FRT": charts.BREACHED_LIGHT} in s
+
+
+def test_outcome_counts_match_breakdown(dash):
+    data = charts.outcome_counts(dash.breakdown, "priority", "tier")
+    row = dash.breakdown[(dash.breakdown["dimension"] == "priority") & (dash.breakdown["value"] == "HIGH")].iloc[0]
+    got = data[data["value"] == "HIGH"].set_index("outcome")["events"]
+    assert got["Breached"] == row["tier_breached"]
+    assert got["Met"] == row["tier_rated"] - row["tier_breached"]
+    assert data["events"].sum() == dash.kpis["tier_rated"].iloc[0]
+
+
+def test_outcome_counts_tier_labels_and_order(dash):
+    data = charts.outcome_counts(dash.breakdown, "tier", "frt")
+    assert set(data["value"]) == {"Tier 1", "Tier 2", "Tier 3"}
+    assert charts.value_order("tier", data["value"]) == ["Tier 1", "Tier 2", "Tier 3"]
+
+
+def test_duration_marks_come_from_breakdown(dash):
+    marks = charts.duration_marks(dash.breakdown, dash.tier_events, "priority", "tier")
+    row = dash.breakdown[(dash.breakdown["dimension"] == "priority") & (dash.breakdown["value"] == "HIGH")].iloc[0]
+    high = marks[marks["group"] == "HIGH"].set_index("mark")
+    assert high.loc["Median", "hours"] == pytest.approx(row["tier_median_s"] / 3600)
+    assert high.loc["90th percentile", "hours"] == pytest.approx(row["tier_p90_s"] / 3600)
+    assert high.loc["Allowance", "hours"] == pytest.approx(0.5)  # HIGH: 30 minutes
+    assert "Allowance" not in set(marks[marks["group"] == "MEDIUM"]["mark"]) or \
+        marks[(marks["group"] == "MEDIUM") & (marks["mark"] == "Allowance")]["hours"].iloc[0] == pytest.approx(24)
+
+
+def test_histogram_bins_count_every_measured_event(dash):
+    te = dash.tier_events
+    bins = charts.histogram_bins(te["tier_s"].where(~te["tier_negative"].fillna(False)), te["tier"], te["tier"])
+    assert bins["events"].sum() == dash.kpis["tier_measured"].iloc[0]
+    assert (bins["start_h"] < bins["end_h"]).all()
+
+
+def test_time_stats_frame_readable(dash):
+    data = charts.time_stats_frame(dash.funnel, "tier")
+    t1 = data[(data["tier"] == "Tier 1") & (data["statistic"] == "Mean")].iloc[0]
+    assert t1["text"] == charts.readable(dash.funnel["tier_mean_s"].iloc[0])
+    assert t1["hours"] == pytest.approx(dash.funnel["tier_mean_s"].iloc[0] / 3600)
+
+
+def test_funnel_frame_labels(dash):
+    f = charts.funnel_frame(dash.funnel)
+    assert list(f["tier"]) == ["Tier 1", "Tier 2", "Tier 3"]
+    assert f["label"].iloc[1].startswith(f"{dash.funnel['reach'].iloc[1]:.1%}")
+
+
+def test_attribution_shares_sum_to_one(dash):
+    a = charts.attribution_frame(dash.attribution)
+    assert a["share"].sum() == pytest.approx(1.0)
+
+
+def test_agent_table_and_events(dash):
+    table = charts.agent_table(dash.agents)
+    assert len(table) == len(dash.agents)
+    assert table["Tier events"].is_monotonic_decreasing
+    small = table[table["Tier events"] < charts.SMALL_SAMPLE]
+    assert (small["Note"] == "fewer than 20 tier events: rates are not reliable").all()
+    top = dash.agents.sort_values("tier_events", ascending=False).iloc[0]
+    assert table["Tier SLA breached %"].iloc[0] == pytest.approx(round(top["tier_breach_rate"] * 100, 1))
+    options = charts.agent_options(dash.agents)
+    rows = charts.agent_event_rows(dash.agent_events, options[0])
+    assert len(rows) == int(top["tier_events"]) and set(rows["Agent"]) == {options[0]}
+    assert list(rows.columns)[:7] == ["Agent", "Priority", "Issue type", "Status", "Product", "Tier", "Region"]
+    assert len(charts.agent_event_rows(dash.agent_events)) == len(dash.agent_events)
+
+
+def test_tables_on_empty(empty):
+    assert charts.agent_table(empty.agents).empty
+    assert charts.agent_event_rows(empty.agent_events, "Agent 1").empty
+    assert charts.still_waiting_table(empty.still_waiting).empty
+    assert charts.tier_event_rows(empty.tier_events).empty
+    assert charts.breached_rows(empty.tier_events).empty
+    for flag in charts.TICKET_FLAGS:
+        assert charts.ticket_rows(empty.tickets, flag).empty
+    assert charts.agent_options(empty.agents) == []
+
+
+def test_still_waiting_and_ticket_rows(dash):
+    sw = charts.still_waiting_table(dash.still_waiting)
+    assert len(sw) == dash.kpis["still_waiting"].iloc[0]
+    assert sw["Past SLA"].sum() == dash.kpis["tier_overdue"].iloc[0]
+    assert sw["Age"].iloc[0] == charts.readable(dash.still_waiting["age_s"].iloc[0])
+    k = dash.kpis.iloc[0]
+    assert len(charts.ticket_rows(dash.tickets, "reopened")) == k["reopened_tickets"]
+    assert len(charts.ticket_rows(dash.tickets, "ping_pong")) == k["ping_pong_tickets"]
+    assert len(charts.ticket_rows(dash.tickets, "escalated")) == k["escalated_tickets"]
+    br = charts.breached_rows(dash.tier_events, "tier")
+    assert len(br) == k["tier_breached"]
+
+
+def test_builders_do_not_mutate_inputs(dash):
+    before = dash.breakdown.copy()
+    charts.outcome_bars(dash.breakdown, "product")
+    charts.duration_histogram(dash.tier_events, dash.breakdown, "tier")
+    pd.testing.assert_frame_equal(before, dash.breakdown)
+
+
+def test_empty_chart_is_text():
+    assert isinstance(charts.empty_chart("x"), alt.Chart)
+    assert charts.empty_chart("x").to_dict()["mark"]["type"] == "text"
