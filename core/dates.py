@@ -250,6 +250,7 @@ def _serials_to_datetime(serial: np.ndarray, epoch1904: bool) -> np.ndarray:
     existed, so it fails; serials below 60 count from 1899-12-31, later ones from 1899-12-30.
     Serials below 1 are times of day without a date and fail too.
     """
+    serial = np.asarray(serial, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         if epoch1904:
             base = np.datetime64("1904-01-01", "us")
@@ -361,13 +362,9 @@ def _parse_all(con: object, arr: pa.Array, shapes: Counter[str], day_first: bool
 
 
 def _shapes_of(con: object, table: str) -> Counter[str]:
-    sql = f"""
-        select translate(v, '0123456789', '9999999999') as shape, count(*) as n
-        from {table}
-        group by shape
-        order by n desc, shape
-        limit 5000
-    """
+    # A mechanical helper query built per call, like the strptime cascade; not a report query for sql/.
+    sql = (f"select translate(v, '0123456789', '9999999999') as shape, count(*) as n from {table} "
+           "group by shape order by n desc, shape limit 5000")
     return Counter({shape: int(n) for shape, n in con.execute(sql).fetchall()})  # type: ignore[attr-defined]
 
 
