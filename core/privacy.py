@@ -32,6 +32,22 @@ def default_plan(prepared: Prepared, product_map: dict[str, str] | None = None) 
                                   m.roles.get("product"), product_map)
 
 
+def merged_plan(base: Plan, given: Plan, prepared: Prepared) -> Plan:
+    """``base`` with the columns a (possibly partial) plan file names set as it says."""
+    unknown = [c for c in given.actions if c not in prepared.typed.columns]
+    if unknown:
+        raise ValueError("the anonymization plan names columns the file does not have: " + ", ".join(unknown))
+    out = base
+    for column, action in given.actions.items():
+        label = given.labels.get(column) or base.labels.get(column) or prepared.mapping.personal.get(column) or column
+        value_map = given.generalize.get(column) or base.generalize.get(column)
+        if action == anonymize.Action.GENERALIZE and value_map is None:
+            values = prepared.typed[column].dropna().astype("str").unique()
+            value_map = anonymize.strip_vendor_prefix_preset(values)
+        out = out.with_action(column, action, label=label, value_map=value_map)
+    return out
+
+
 def event_labels(prepared: Prepared) -> dict[str, str]:
     """Token label of each personal events column, taken from its source column's label."""
     m = prepared.mapping
@@ -47,10 +63,9 @@ def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | No
     """Anonymize the upload and check the result for surviving personal values."""
     product_map = anonymize.load_value_map_toml(products_toml) if products_toml else None
     if plan is None:
-        plan = anonymize.plan_from_toml(plan_toml) if plan_toml else default_plan(prepared, product_map)
-    unknown = [c for c in plan.actions if c not in prepared.typed.columns]
-    if unknown:
-        raise ValueError("the anonymization plan names columns the file does not have: " + ", ".join(unknown))
+        plan = default_plan(prepared, product_map)
+        if plan_toml:
+            plan = merged_plan(plan, anonymize.plan_from_toml(plan_toml), prepared)
     result = anonymize.anonymize(prepared.typed, plan, key, events=prepared.events,
                                  event_labels=event_labels(prepared))
     leaks = anonymize.leak_check(result.clean, result.originals)
