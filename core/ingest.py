@@ -405,9 +405,9 @@ def _choose_delimiter(records: list[str]) -> str:
     return best
 
 
-def _find_header(records: list[str], delimiter: str) -> int:
+def _find_header(records: list[str], delimiter: str, start: int = 0) -> int:
     """Index of the header record: the first header-like record with the dominant field count."""
-    rows = [_fields(r, delimiter) for r in records]
+    rows = [_fields(r, delimiter) if i >= start else [] for i, r in enumerate(records)]
     counts = Counter(len(r) for r in rows if r)
     if not counts:
         raise InputError("The file has no rows with data. Upload the exported table, not an empty file.")
@@ -431,8 +431,9 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
     records = [text[a:b] for a, b in spans]
     if not any(r.strip(" \t\r\n,;|") for r in records):
         raise InputError("The file has no data: every line is empty. Upload the exported table again.")
-    delimiter = _choose_delimiter(records[:200])
-    h = _find_header(records[:200], delimiter)
+    hint = re.fullmatch(r"sep=(.)\s*", records[0])  # Excel's "sep=;" first line names the delimiter
+    delimiter = hint.group(1) if hint else _choose_delimiter(records[:200])
+    h = _find_header(records[:200], delimiter, start=1 if hint else 0)
     header = _raw_fields(records[h], delimiter)
     data_counts = Counter(len(_raw_fields(r, delimiter)) for r in records[h + 1:h + 200] if r.strip())
     mode = max(data_counts, key=lambda c: (data_counts[c], c == len(header), c)) if data_counts else 0

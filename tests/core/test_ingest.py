@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -102,6 +103,24 @@ def test_line_endings(newline: str) -> None:
     data = f'id,note{newline}1,a{newline}2,"two\nlines"{newline}'.encode()
     t = read_table(data, "x.csv")
     assert t.frame["note"].tolist() == ["a", "two\nlines"] and t.source_rows.tolist() == [2, 3]
+
+
+def test_excel_sep_line_names_the_delimiter() -> None:
+    t = read_table(b"sep=;\r\nid;amount\r\n1;2,5\r\n2;3,0\r\n", "x.csv")
+    assert t.delimiter == ";" and t.header_row == 2
+    assert t.frame.to_dict("list") == {"id": [1, 2], "amount": ["2,5", "3,0"]}
+
+
+def test_a_large_csv_is_read_vectorised() -> None:
+    n = 100_000
+    frame = pd.DataFrame({"id": np.arange(n), "status": np.where(np.arange(n) % 2, "OPEN", "CLOSED"),
+                          "when": "16/07/2025 07:06:15", "agent": [f"Agent {i % 97}" for i in range(n)]})
+    data = frame.to_csv(index=False).encode()
+    start = time.perf_counter()
+    t = read_table(data, "big.csv")
+    elapsed = time.perf_counter() - start
+    assert t.rows_read == n and t.duplicates_removed == 0 and str(t.frame["id"].dtype) == "int64"
+    assert elapsed < 2.0, f"{n:,} rows took {elapsed:.2f} s; something is working per row"
 
 
 def test_title_lines_above_the_header_are_skipped() -> None:
