@@ -46,7 +46,7 @@ def dash(seed) -> metrics.Dashboard:
 
 
 def test_headline_figures_match_the_published_ones(seed, dash: metrics.Dashboard) -> None:
-    k = dash.kpis.iloc[0]
+    k = dash.kpis.to_dict("records")[0]
     f = dash.funnel.set_index("tier")
     print(
         f"\ntier events with time in tier {k['tier_measured']} (published 3,247), breached "
