@@ -166,6 +166,7 @@ def parse_datetime_column(
     """
     if order not in _DATE_ORDERS:
         raise ValueError(f"order must be one of {', '.join(_DATE_ORDERS)}")
+    _check_zone(tz)
     rows = _row_numbers(values, source_rows)
     index = values.index
     if values.dtype.kind == "M" or isinstance(values.dtype, pd.DatetimeTZDtype):
@@ -195,6 +196,15 @@ def datetime_parse_rate(values: pd.Series) -> float:
 
 
 # --------------------------------------------------------------------------- native and numeric input
+
+
+def _check_zone(tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{tz}'; use an IANA name such as 'UTC' or 'Africa/Nairobi'") from None
 
 
 def _row_numbers(values: pd.Series, source_rows: np.ndarray | pd.Series | None) -> np.ndarray:

@@ -299,3 +299,10 @@ def test_conflict_won_by_the_order_the_sample_missed() -> None:
     assert report.order == "conflicting" and "read as month-first" in report.note
     assert "1 values in the other order did not parse (rows 2)" in report.note
     assert report.failed_rows == (2,) and out.iloc[1] == T("2025-07-16") and out.iloc[2] == T("2025-03-04")
+
+
+def test_unknown_zone_or_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        parse_datetime_column(pd.Series(["2025-07-16"]), tz="Mars/Olympus")
+    with pytest.raises(ValueError, match="order must be one of"):
+        parse_datetime_column(pd.Series(["2025-07-16"]), order="year-first")
