@@ -505,32 +505,32 @@ def _first_ragged_record(body: memoryview, codec: str, delimiter: str, width: in
 
 def _csv_column(col: pa.ChunkedArray) -> pd.Series:
     """Text column as pandas `str`, or int64/float64 when every non-empty value is a plain number."""
-    numeric = _plain_number_type(col)
-    if numeric is not None:
-        col = pc.cast(col, numeric)
-        if col.null_count and pa.types.is_integer(numeric):
-            return pd.Series(col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
-    return col.to_pandas()
+    numbers = _plain_numbers(col)
+    if numbers is None:
+        return col.to_pandas()
+    if numbers.null_count and pa.types.is_integer(numbers.type):
+        return pd.Series(numbers.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+    return numbers.to_pandas()
 
 
-def _plain_number_type(col: pa.ChunkedArray) -> pa.DataType | None:
-    """int64 or float64 when every non-null value is a plain number; checks a cheap head first."""
-    values = col.drop_null()
-    if len(values) == 0 or not _all_plain_numbers(values.slice(0, 1000)):
+def _plain_numbers(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """The column as int64 or float64 when every non-null value is a plain number; checks a cheap head first."""
+    head = col.drop_null().slice(0, 1000)
+    if len(head) == 0 or not _all_plain_numbers(head):
         return None
     try:
         # Arrow's integer cast is much faster than a regex; it accepts '+7' and '007', refused below.
-        pc.cast(values, pa.int64())
+        ints = pc.cast(col, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         # Digits too long for int64 are identifiers: keep them as text rather than lose precision.
-        if not pc.any(pc.match_substring(values, ".")).as_py():
+        if not pc.any(pc.match_substring(col, ".")).as_py() or not _all_plain_numbers(col.drop_null()):
             return None
-        return pa.float64() if _all_plain_numbers(values) else None
-    if pc.any(pc.starts_with(values, "+")).as_py():
+        return pc.cast(col, pa.float64())
+    if pc.any(pc.starts_with(col, "+")).as_py():
         return None
-    leading_zero = pc.and_(pc.greater(pc.utf8_length(values), 1),
-                           pc.or_(pc.starts_with(values, "0"), pc.starts_with(values, "-0")))
-    return None if pc.any(leading_zero).as_py() else pa.int64()
+    leading_zero = pc.and_(pc.greater(pc.utf8_length(col), 1),
+                           pc.or_(pc.starts_with(col, "0"), pc.starts_with(col, "-0")))
+    return None if pc.any(leading_zero).as_py() else ints
 
 
 def _all_plain_numbers(values: pa.ChunkedArray) -> bool:
