@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "InputError",
     "Limits",
+    "duplicated_rows",
     "RawTable",
     "human_bytes",
     "normalize_header",
@@ -290,7 +291,7 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
         )
     if not filled.all():
         frame, rows = frame.loc[filled].reset_index(drop=True), rows[filled]
-    dup = _duplicated(frame)
+    dup = duplicated_rows(frame)
     removed = rows[dup]
     if dup.any():
         frame, rows = frame.loc[~dup].reset_index(drop=True), rows[~dup]
@@ -304,8 +305,14 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
     )
 
 
-def _duplicated(frame: pd.DataFrame) -> np.ndarray:
-    """Exact duplicate rows after the first: a DuckDB row hash (fast at 1M rows), then an exact check."""
+def duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of exact duplicate rows after their first copy: a DuckDB row hash, then an exact check.
+
+    About 0.2 s for 1M rows x 37 columns; ``DataFrame.duplicated`` takes seconds there.
+
+    >>> duplicated_rows(pd.DataFrame({"a": [1, 2, 1], "b": ["x", None, "x"]})).tolist()
+    [False, False, True]
+    """
     if frame.empty or frame.shape[1] == 0:
         return np.zeros(len(frame), bool)
     hashes = _row_hashes(frame)
@@ -317,6 +324,9 @@ def _duplicated(frame: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(frame), bool)
     out[np.flatnonzero(candidates)[exact]] = True
     return out
+
+
+_duplicated = duplicated_rows  # the name core.pipeline first used
 
 
 def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
