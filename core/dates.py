@@ -237,6 +237,8 @@ def _numeric(numbers: np.ndarray, index: pd.Index, rows: np.ndarray, serials: bo
     label = f"Excel serial ({'1904' if epoch1904 else '1900'} epoch)"
     note = ("numbers read as Excel serial day numbers" if serials
             else "the column holds plain numbers; they are read as dates only when the column is a date role")
+    if empty_mask.all():
+        note = "the column has no values"
     if serials and not epoch1904 and np.any(numbers == 60):
         note += "; serial 60 is 29 February 1900, a day that never existed (Excel's leap-year bug), so it failed"
     examples = tuple(dict.fromkeys(_number_text(x) for x in numbers[failed][:50]))[:5]
@@ -443,6 +445,8 @@ def _decide_order(con: object, arr: pa.Array, parsed: _Parsed, order: str, day_f
     numeric = [i for i, f in enumerate(parsed.formats, start=1) if f.kind == "numeric"]
     if order != "auto":
         return _Order(order == "day-first", order, f"read {order} as chosen")
+    if not parsed.shapes:
+        return _Order(True, "ambiguous", "the column has no values")
     if not any(f.kind == "numeric" for s in parsed.shapes if (f := _format_for_shape(s, True))):
         readable = any(_format_for_shape(s, True) for s in parsed.shapes)
         return _Order(True, "iso" if readable else "ambiguous", "" if readable else "no value looks like a date")
