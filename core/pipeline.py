@@ -95,7 +95,7 @@ def _drop_fanout(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[ingest.
     rest = [c for c in raw.frame.columns if c not in side]
     if mapping.shape != "events" or not side or not rest or raw.frame.empty:
         return raw, Finding("fanout_duplicates_removed", "", 0, (), "")
-    dup = ingest._duplicated(raw.frame[rest])
+    dup = ingest.duplicated_rows(raw.frame[rest])
     finding = Finding(
         "fanout_duplicates_removed", "", int(dup.sum()), rows_of(raw.source_rows, dup),
         f"Rows repeating an event that differ only in agent columns ({', '.join(side)}; a join in the export fanned them "
