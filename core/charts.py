@@ -597,6 +597,13 @@ def pareto_frame(pareto: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def pareto_table(pareto: pd.DataFrame) -> pd.DataFrame:
+    """Products ranked by tickets, for display: Rank, Product, Tickets, Share, Cumulative share, Size."""
+    p = pareto_frame(pareto)
+    return pd.DataFrame({"Rank": p["rank"], "Product": p["product"], "Tickets": p["tickets"],
+                         "Share": p["share_text"], "Cumulative share": p["cumulative_text"], "Size": p["size"]})
+
+
 def pareto_chart(pareto: pd.DataFrame, small_share: float = 0.02) -> alt.LayerChart | alt.Chart:
     """Tickets per product (bars, small products muted) with the cumulative share (line, right axis)."""
     data = pareto_frame(pareto)

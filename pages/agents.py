@@ -1,0 +1,76 @@
+"""Agents: the agent SLA report: per-agent breach rates and each agent's tier events."""
+import streamlit as st
+
+import state
+from core import charts, metrics, views
+from core.durations import readable
+
+st.title("Agents")
+cur = state.loaded()
+dash = state.dashboard()
+active = state.filters_summary()
+st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+
+if dash.agent_events.empty:
+    state.empty_state("No tier events match the current filters.")
+    st.stop()
+if not state.reveal_on():
+    st.caption(":material/visibility_off: Agents are shown as tokens such as *Agent 7*. To see real names in "
+               "this session only, use *Show real names* in the sidebar.")
+
+# ---- per-agent summary --------------------------------------------------------------------------
+st.subheader("Breach rate per agent")
+c1, c2 = st.columns([3, 2])
+metric_label = c1.segmented_control("Metric", ["Tier SLA", "First response (FRT)"], default="Tier SLA",
+                                    required=True, key="ag_metric")
+scale = c2.segmented_control("Events axis", ["log", "linear"], default="log", required=True, key="ag_scale")
+metric = "tier" if metric_label == "Tier SLA" else "frt"
+st.altair_chart(charts.agent_scatter(state.shown(dash.agents), dash.kpis, metric, scale, metrics.SMALL_SAMPLE),
+                width="stretch")
+st.caption(f"Grey points: agents with fewer than {metrics.SMALL_SAMPLE} tier events; their rates are not reliable. "
+           "The dashed line is the rate over all agents.")
+
+table = charts.agent_table(dash.agents, metrics.SMALL_SAMPLE)
+st.dataframe(state.shown(table), hide_index=True, width="stretch", height=360, key="ag_table",
+             column_config={
+                 "Tier SLA breached %": st.column_config.ProgressColumn(
+                     "Tier SLA breached", format="%.1f%%", min_value=0, max_value=100),
+                 "FRT breached %": st.column_config.ProgressColumn(
+                     "FRT breached", format="%.1f%%", min_value=0, max_value=100),
+                 "Note": st.column_config.TextColumn("Note", width="medium"),
+             })
+state.how_computed(
+    "Per agent named on the tier event: breach rate = breached ÷ rated tier events (tier SLA and FRT); medians "
+    f"are `quantile_cont`. Agents with fewer than {metrics.SMALL_SAMPLE} tier events are flagged: with so few "
+    "events one slow ticket moves the rate by several points.", "agents")
+
+# ---- one agent's events -----------------------------------------------------------------------
+st.subheader("Agent SLA report")
+tokens = charts.agent_options(dash.agents)
+labels = charts.labels_for(table["Agent"], state.shown(table)["Agent"])
+chosen = st.selectbox("Agent", [None, *tokens], key="ag_pick", placeholder="All agents",
+                      format_func=lambda t: "All agents" if t is None else labels.get(t, t),
+                      help="Pick an agent to see their tier events; the sidebar filters still apply.")
+if chosen is not None:
+    row = charts.agent_row(dash.agents, chosen)
+    a = st.columns(4)
+    a[0].metric("Tier events", f"{int(row['tier_events']):,}", border=True)
+    a[1].metric("Tier SLA breached", f"{row['tier_breach_rate']:.1%}" if row["tier_rated"] else "–", border=True,
+                delta=f"{int(row['tier_breached']):,} of {int(row['tier_rated']):,}", delta_color="off",
+                delta_arrow="off")
+    a[2].metric("FRT breached", f"{row['frt_breach_rate']:.1%}" if row["frt_rated"] else "–", border=True,
+                delta=f"{int(row['frt_breached']):,} of {int(row['frt_rated']):,}", delta_color="off",
+                delta_arrow="off")
+    a[3].metric("Median FRT", readable(row["frt_median_s"]) or "–", border=True)
+    if bool(row["small_sample"]):
+        st.warning(f"Fewer than {metrics.SMALL_SAMPLE} tier events: rates are not reliable.", icon=":material/info:")
+rows = charts.agent_event_rows(dash.agent_events, chosen)
+st.dataframe(state.shown(rows), hide_index=True, width="stretch", height=420, key="ag_events",
+             column_config={"Event time": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                            "FRT breached": st.column_config.CheckboxColumn(),
+                            "Tier SLA breached": st.column_config.CheckboxColumn(),
+                            "Still waiting": st.column_config.CheckboxColumn()})
+st.caption(f"{len(rows):,} tier events. Sort by any column; the sidebar filters (product, priority, issue type, "
+           "tier, region, dates) narrow the report like the original's slicers.")
+state.how_computed("One row per tier event, with the agent named on it, its first response time and time in tier "
+                   "(readable) and whether each breached its allowance.", "agent_events")

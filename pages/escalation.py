@@ -1,0 +1,105 @@
+"""Escalation: how far tickets climb Tier 1 -> 2 -> 3, time and breaches per tier, which tier used the budget."""
+import streamlit as st
+
+import state
+from core import charts, views
+
+st.title("Escalation")
+cur = state.loaded()
+dash = state.dashboard()
+active = state.filters_summary()
+st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+
+tier_column = cur.prepared.mapping.roles.get("tier")
+if not tier_column:
+    st.warning("This data has **no support-tier column** mapped, so there is no escalation to show. If your "
+               "export has one (e.g. *escalation_level*, *support tier*, *group*), choose it for the role "
+               "**tier** under *Column mapping* on the Prepare page.", icon=":material/stairs:")
+    st.page_link("pages/prepare.py", label="Open Prepare → Column mapping", icon=":material/upload_file:")
+    st.stop()
+k = dash.kpis.iloc[0]
+if not int(k["tiered_tickets"]):
+    if active:
+        state.empty_state("No ticket under the current filters entered a tier.")
+    else:
+        st.warning(f"The tier column **{tier_column}** is mapped, but no event is in a real tier. Check on the "
+                   "Prepare page which of its values mean Tier 1, 2, 3 (values it did not understand are listed "
+                   "there) and which mean *no tier*.", icon=":material/stairs:")
+        st.page_link("pages/prepare.py", label="Open Prepare → Column mapping", icon=":material/upload_file:")
+    st.stop()
+
+# ---- funnel --------------------------------------------------------------------------------
+st.subheader("How far tickets escalate")
+funnel = charts.funnel_frame(dash.funnel)
+cards = st.columns(len(funnel) + 1)
+cards[0].metric("Tiered tickets", f"{int(k['tiered_tickets']):,}", border=True,
+                help="Tickets with at least one event in a real tier.")
+for col, row in zip(cards[1:], funnel.itertuples()):
+    if row.tier == "Tier 1":
+        col.metric("Stayed in Tier 1", row.containment_text, border=True,
+                   delta=f"{row.contained:,} tickets contained", delta_color="off", delta_arrow="off",
+                   help="Tiered tickets that visited Tier 1 and no other tier.")
+    else:
+        col.metric(f"Reached {row.tier}", row.reach_text, border=True,
+                   delta=f"{row.reached:,} tickets", delta_color="off", delta_arrow="off",
+                   help=f"Share of tiered tickets with any event in {row.tier}.")
+st.altair_chart(charts.funnel_chart(dash.funnel), width="stretch")
+state.drill("Tiered tickets behind the funnel", charts.ticket_rows(dash.tickets, "tiered"), key="esc_drill_funnel")
+state.how_computed(
+    "**Reach** of a tier = tickets with any event in that tier ÷ tiered tickets (tickets with at least one event "
+    "in a real tier). **Containment** (Tier 1) = tiered tickets that visited Tier 1 and no other tier.",
+    "funnel", "tickets")
+
+# ---- time per tier ----------------------------------------------------------------------------
+st.subheader("Time per tier")
+scale = st.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="esc_scale")
+t1, t2 = st.columns(2)
+t1.altair_chart(charts.time_per_tier(dash.funnel, "tier", scale), width="stretch")
+t2.altair_chart(charts.time_per_tier(dash.funnel, "frt", scale), width="stretch")
+st.caption("Averages sit far above medians: a few very long waits pull every mean up.")
+state.drill("Tier events behind these times", charts.tier_event_rows(dash.tier_events), key="esc_drill_time")
+state.how_computed(
+    "Per tier, over tier events with a non-negative duration: **time in tier** = the response's work-resolved "
+    "time − the event's time; **FRT** = the next IN_PROGRESS event in the same tier − the event's time. The "
+    "median is the typical event; the mean is what the original report showed.", "funnel", "tier_events")
+
+# ---- breaches per tier ------------------------------------------------------------------------
+st.subheader("Breaches per tier")
+b1, b2 = st.columns(2)
+b1.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "tier", scale, title="Tier SLA breached vs met per tier"),
+                width="stretch")
+b2.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "frt", scale, title="FRT breached vs met per tier"),
+                width="stretch")
+st.altair_chart(charts.breach_rate_bars(dash.breakdown, "tier"), width="stretch")
+state.drill("Breached tier events (tier SLA)", charts.breached_rows(dash.tier_events, "tier"), key="esc_drill_breach")
+state.how_computed("Breach rate = breached tier events ÷ rated tier events (those with a duration and an "
+                   "allowance), per tier and per metric.", "breakdown")
+
+# ---- attribution ------------------------------------------------------------------------------
+st.subheader("Which tier used the time budget")
+sentence = charts.attribution_sentence(dash.attribution)
+if sentence:
+    st.markdown(sentence)
+st.altair_chart(charts.attribution_bar(dash.attribution), width="stretch")
+state.how_computed(
+    "A ticket's **tier time** is the sum of the time in tier of its tier events; its **budget** is the largest "
+    "allowance among them. It breached end to end when its tier time is strictly greater than its budget. For "
+    "those tickets the bar splits their summed tier time by tier (pooled share); the tooltip also gives the "
+    "average share per ticket.", "attribution")
+
+# ---- reopen and ping-pong --------------------------------------------------------------------
+st.subheader("Escalations, reopens and ping-pong")
+r = st.columns(3)
+r[0].metric("Escalated tickets", f"{int(k['escalated_tickets']):,}", border=True,
+            help="Tickets that moved up to a higher tier at least once.")
+r[1].metric("Reopened tickets", f"{int(k['reopened_tickets']):,}", border=True,
+            help="Tickets with a waiting or in-progress event after they were first resolved or closed.")
+r[2].metric("Ping-pong tickets", f"{int(k['ping_pong_tickets']):,}", border=True,
+            help="Tickets sent down to a lower tier and later up again.")
+state.drill("Escalated tickets", charts.ticket_rows(dash.tickets, "escalated"), key="esc_drill_escalated")
+state.drill("Reopened tickets", charts.ticket_rows(dash.tickets, "reopened"), key="esc_drill_reopened")
+state.drill("Ping-pong tickets", charts.ticket_rows(dash.tickets, "ping_pong"), key="esc_drill_pingpong")
+state.how_computed(
+    "**Escalated**: a move between consecutive tiered events to a higher tier. **Reopened**: a waiting or "
+    "IN_PROGRESS event strictly later than the ticket's first RESOLVED or CLOSED event. **Ping-pong**: a move "
+    "down to a lower tier followed later by a move up again.", "tickets", "kpis")

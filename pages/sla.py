@@ -1,0 +1,109 @@
+"""SLA: tier SLA and first response breached vs met by dimension, duration distributions, overruns, still waiting."""
+import streamlit as st
+
+import state
+from core import charts, views
+from core.durations import readable
+
+st.title("SLA")
+cur = state.loaded()
+dash = state.dashboard()
+active = state.filters_summary()
+st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+
+if dash.tier_events.empty:
+    state.empty_state("No tier events match the current filters.")
+    st.stop()
+k = dash.kpis.iloc[0]
+
+
+def rate(part, whole) -> str:
+    return f"{part / whole:.1%}" if whole else "–"
+
+
+top = st.columns(4)
+top[0].metric("Tier SLA breach rate", rate(int(k["tier_breached"]), int(k["tier_rated"])), border=True,
+              delta=f"{int(k['tier_breached']):,} of {int(k['tier_rated']):,} tier events", delta_color="off",
+              delta_arrow="off", help="Time in tier strictly greater than the priority's allowance.")
+top[1].metric("FRT breach rate", rate(int(k["frt_breached"]), int(k["frt_rated"])), border=True,
+              delta=f"{int(k['frt_breached']):,} of {int(k['frt_rated']):,} tier events", delta_color="off",
+              delta_arrow="off", help="First response time strictly greater than the allowance.")
+top[2].metric("Median time in tier", readable(k["tier_median_s"]) or "–", border=True,
+              delta=f"mean {readable(k['tier_mean_s']) or '–'}", delta_color="off", delta_arrow="off")
+top[3].metric("Median FRT", readable(k["frt_median_s"]) or "–", border=True,
+              delta=f"mean {readable(k['frt_mean_s']) or '–'}", delta_color="off", delta_arrow="off")
+
+# ---- breached vs met -------------------------------------------------------------------------
+st.subheader("Breached vs met")
+METRIC_CHOICES = {"Tier SLA": "tier", "First response (FRT)": "frt"}
+DIM_CHOICES = {"Product": "product", "Issue type": "issue_type", "Priority": "priority", "Month": "month",
+               "Tier": "tier", "Region": "region"}
+c1, c2, c3 = st.columns([2, 4, 2])
+metric_label = c1.segmented_control("Metric", list(METRIC_CHOICES), default="Tier SLA", required=True,
+                                    key="sla_metric")
+dim_label = c2.segmented_control("By", list(DIM_CHOICES), default="Product", required=True, key="sla_dim")
+scale = c3.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="sla_scale",
+                             help="A log scale keeps small groups visible beside large ones, as in the original report.")
+metric, dim = METRIC_CHOICES[metric_label], DIM_CHOICES[dim_label]
+st.altair_chart(charts.outcome_bars(dash.breakdown, dim, metric, scale), width="stretch")
+state.drill("Tier events behind this chart", charts.tier_event_rows(dash.tier_events), key="sla_drill_outcome")
+state.how_computed(
+    "Each bar counts **tier events** (waiting events inside a tier) whose duration could be rated. "
+    "**Tier SLA**: time in tier = the response's work-resolved time − the event's time. **FRT**: the next "
+    "IN_PROGRESS event of the same ticket in the same tier − the event's time. A duration **breaches** when it "
+    "is strictly greater than its priority's allowance in the SLA policy; **met** otherwise. Hover a bar for "
+    "the group's breach rate.", "tier_events", "breakdown")
+
+# ---- distributions ----------------------------------------------------------------------------
+st.subheader("How long it takes")
+st.caption("Most tier events are handled quickly while a few take very long, so the average misleads: "
+           "the solid line marks the median (the typical case), the dashed one the 90th percentile, the dotted "
+           "one the allowance.")
+d1, d2 = st.columns([2, 2])
+dist_metric_label = d1.segmented_control("Duration", ["Time in tier", "First response (FRT)"],
+                                         default="Time in tier", required=True, key="sla_dist_metric")
+dist_dim_label = d2.segmented_control("Per", ["Tier", "Priority"], default="Tier", required=True, key="sla_dist_dim")
+dist_metric = "tier" if dist_metric_label == "Time in tier" else "frt"
+dist_dim = dist_dim_label.lower()
+left, right = st.columns([3, 2], vertical_alignment="center")
+left.altair_chart(charts.duration_histogram(dash.tier_events, dash.breakdown, dist_dim, dist_metric))
+right.dataframe(charts.duration_stats(dash.breakdown, dist_dim, dist_metric), hide_index=True, width="stretch")
+state.how_computed(
+    "Durations are binned on a log scale of hours (four bins per power of ten) and stacked by outcome. Median "
+    "and 90th percentile are computed by the SQL (`quantile_cont`, linear interpolation) over tier events with "
+    "a non-negative duration; negative ones are data errors listed on the Prepare page.",
+    "tier_events", "breakdown")
+
+# ---- how far over ---------------------------------------------------------------------------
+st.subheader("How far over")
+over_metric = "tier" if dist_metric == "tier" else "frt"
+o = st.columns(3)
+o[0].metric("Breached", f"{int(k[f'{over_metric}_breached']):,}", border=True,
+            help="Tier events whose duration went over the allowance.")
+o[1].metric("Median overrun", readable(k[f"{over_metric}_over_median_s"]) or "–", border=True,
+            help="Half of the breaches went over by less than this, half by more.")
+o[2].metric("Mean overrun", readable(k[f"{over_metric}_over_mean_s"]) or "–", border=True,
+            help="Pulled up by a few very long breaches.")
+st.altair_chart(charts.overrun_histogram(dash.tier_events, dash.kpis, over_metric), width="stretch")
+state.drill("Breached tier events, longest overrun first", charts.breached_rows(dash.tier_events, over_metric),
+            key="sla_drill_over")
+state.how_computed("Overrun = duration − allowance, for breached tier events only (the metric chosen under "
+                   "*How long it takes*).", "tier_events", "kpis")
+
+# ---- still waiting --------------------------------------------------------------------------
+st.subheader("Still waiting")
+w = st.columns(2)
+w[0].metric("Tier events with no response yet", f"{int(k['still_waiting']):,}", border=True)
+w[1].metric("Already past their SLA", f"{int(k['tier_overdue']):,}", border=True,
+            help="Age at the export's last timestamp strictly greater than the allowance.")
+if int(k["still_waiting"]):
+    st.dataframe(state.shown(charts.still_waiting_table(dash.still_waiting)), hide_index=True, width="stretch",
+                 height=300, key="sla_waiting",
+                 column_config={"Past SLA": st.column_config.CheckboxColumn("Past SLA"),
+                                "Waiting since": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+else:
+    st.success("Every tier event under the current filters has had a response.", icon=":material/check_circle:")
+state.how_computed(
+    "A tier event with no later IN_PROGRESS event in its tier is **still waiting**. The original analysis "
+    "dropped these; here they are aged at the export's last timestamp and count as past SLA once that age is "
+    "strictly greater than the allowance.", "still_waiting")
