@@ -393,7 +393,7 @@ def _split_records(text: str) -> list[tuple[int, int]]:
 
 
 def _fields(record: str, delimiter: str) -> list[str]:
-    row = next(csv.reader(io.StringIO(record.rstrip("\r\n")), delimiter=delimiter), [])
+    row = _raw_fields(record, delimiter)
     while row and row[-1].strip() == "":
         row.pop()  # trailing empty fields do not count towards the shape
     return row
@@ -463,7 +463,12 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
 
 
 def _raw_fields(record: str, delimiter: str) -> list[str]:
-    return next(csv.reader(io.StringIO(record.rstrip("\r\n")), delimiter=delimiter), [])
+    try:
+        return next(csv.reader(io.StringIO(record.rstrip("\r\n")), delimiter=delimiter), [])
+    except csv.Error:
+        # A quoted line break read with the wrong delimiter sits in an unquoted field: this
+        # delimiter cannot be the file's, so any count that does not match the others will do.
+        return record.split(delimiter)
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:
