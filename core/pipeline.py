@@ -159,7 +159,7 @@ def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:
 def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping):
     roles = mapping.roles
     if mapping.shape == "tickets":
-        frame = schema.ticket_level_events(typed, mapping)
+        frame = schema.ticket_level_events(typed, mapping, source_rows=source_rows)
         return _conform_with_exclusions(frame, frame["source_row"].to_numpy())
     cols: dict[str, pd.Series] = {"source_row": pd.Series(source_rows, dtype="int64")}
     cols["ticket_id"] = _text(typed[roles["ticket_id"]])

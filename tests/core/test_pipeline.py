@@ -109,3 +109,16 @@ def test_seed_export_end_to_end(seed_bytes: bytes) -> None:
     assert p.events["ticket_id"].nunique() == 2227
     cleaned = privacy.clean(p)
     assert cleaned.leaks.found == 0
+
+
+def test_a_one_row_per_ticket_export_feeds_the_same_contract() -> None:
+    data = ("Ticket ID,Subject,Requester,Assignee,Group,Priority,Status,Created at,First responded at,Solved at,Closed at\n"
+            "101,Printer,Ann Lee,Bob Otieno,Tier 1,High,Closed,2025-07-01 09:00,2025-07-01 09:20,2025-07-01 12:00,2025-07-02 09:00\n"
+            "102,VPN,Carl Diaz,Bob Otieno,Tier 2,Low,Solved,2025-07-02 10:00,2025-07-03 10:00,2025-07-04 10:00,\n").encode()
+    p = pipeline.prepare(data, "zendesk.csv")
+    assert p.mapping.shape == "tickets"
+    contract.validate(p.events)
+    t101 = p.events[p.events["ticket_id"] == "101"]
+    assert t101["status"].tolist() == ["OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"]
+    assert set(t101["source_row"]) == {2}
+    assert set(p.events.loc[p.events["ticket_id"] == "102", "source_row"]) == {3}
