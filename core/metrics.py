@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core import contract, sqlfiles
-from core.policy import Policy, allowance_table, always_open, unnamed_priorities, working_intervals
+from core.policy import Policy, allowance_table, clock_days, full_days, unnamed_priorities, working_intervals
 
 _PANDAS_TYPES = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
 SMALL_SHARE = 0.02  # a product under 2% of tickets is "small" (the original's ~1.2% finding)
@@ -150,7 +150,7 @@ def default_params(events: pd.DataFrame, policy: Policy | None = None) -> dict[s
 def policy_tables(events: pd.DataFrame, policy: Policy | None = None, data_tz: str = "UTC") -> dict[str, pd.DataFrame]:
     """The small tables the SQL joins: allowances and the working intervals of the clock."""
     policy = policy or Policy.default()
-    return {"allowances": allowance_table(policy), "work_intervals": _calendar(events, policy, data_tz)}
+    return {"allowances": allowance_table(policy), "work_days": _calendar(events, policy, data_tz)}
 
 
 def run_query(
@@ -262,15 +262,15 @@ def _fetch(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
 
 
 def _calendar(events: pd.DataFrame, policy: Policy, data_tz: str) -> pd.DataFrame:
-    if policy.clock != "business" or not len(events):
-        return always_open()
     stamps = pd.concat([events["event_time"], events["work_resolved_time"]]).dropna()
     if stamps.empty:
-        return always_open()
-    # a day of margin either side: the calendar's local dates differ from the data's
-    first = (stamps.min() - timedelta(days=2)).date()
-    last = (stamps.max() + timedelta(days=2)).date()
-    return working_intervals(policy.business_hours, first, last, data_tz)
+        return full_days(date(2000, 1, 1), date(2000, 1, 1))
+    # margins: the calendar's local dates differ from the data's by up to a day
+    first, last = (stamps.min() - timedelta(days=1)).date(), (stamps.max() + timedelta(days=1)).date()
+    if policy.clock != "business":
+        return full_days(first, last)
+    hours = working_intervals(policy.business_hours, first - timedelta(days=1), last + timedelta(days=1), data_tz)
+    return clock_days(hours, first, last)
 
 
 def _py_datetime(value: Any) -> datetime | None:

@@ -154,12 +154,56 @@ def working_intervals(hours: BusinessHours, first: date, last: date, data_tz: st
     return pd.DataFrame({"start_at": start, "end_at": end}).astype(contract.TS)
 
 
-def always_open() -> pd.DataFrame:
-    """The calendar clock as one working interval spanning every timestamp the data can hold."""
-    return pd.DataFrame({
-        "start_at": pd.Series([datetime(1700, 1, 1)], dtype=contract.TS),
-        "end_at": pd.Series([datetime(2200, 1, 1)], dtype=contract.TS),
-    })
+MAX_PIECES = 3  # a working interval is shorter than 25 h, so one day meets at most 3 pieces
+
+
+def clock_days(intervals: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
+    """The clock as one row per day of the data's zone, for an equality join on the day.
+
+    ``intervals`` (start_at, end_at) are cut at midnight into pieces. Columns: day
+    (datetime64[us], midnight), before_us (int64: working microseconds in the table before
+    that day), s1, e1, s2, e2, s3, e3 (the day's pieces in order, null when fewer). Working
+    time before an instant t is before_us + the overlap of [day, t] with each piece, so a
+    duration is a difference of two lookups.
+
+    >>> w = pd.DataFrame({"start_at": [pd.Timestamp("2025-03-03 22:00")], "end_at": [pd.Timestamp("2025-03-04 02:00")]})
+    >>> d = clock_days(w, date(2025, 3, 3), date(2025, 3, 5))
+    >>> d["before_us"].tolist(), d["s1"].notna().tolist()
+    ([0, 7200000000, 14400000000], [True, True, False])
+    """
+    days = pd.date_range(first, last, freq="D").astype(contract.TS)
+    pieces = _pieces(intervals)
+    pieces = pieces[pieces["day"].isin(days)]
+    slot = pieces.groupby("day").cumcount()
+    if len(slot) and slot.max() >= MAX_PIECES:
+        raise ValueError(f"business_hours: more than {MAX_PIECES} working periods fall on one day")
+    wide = pd.DataFrame({"day": days})
+    for i in range(MAX_PIECES):
+        part = pieces[slot == i].rename(columns={"start": f"s{i + 1}", "end": f"e{i + 1}"})
+        wide = wide.merge(part, on="day", how="left")
+    per_day = pieces.assign(us=(pieces["end"] - pieces["start"]) // pd.Timedelta(microseconds=1))
+    total = per_day.groupby("day")["us"].sum().reindex(days, fill_value=0)
+    wide.insert(1, "before_us", (total.cumsum() - total).to_numpy(dtype="int64"))
+    return wide
+
+
+def full_days(first: date, last: date) -> pd.DataFrame:
+    """The calendar clock in the same shape: every day is one piece from midnight to midnight."""
+    days = pd.date_range(first, last + pd.Timedelta(days=1), freq="D")
+    return clock_days(pd.DataFrame({"start_at": days[:-1], "end_at": days[1:]}), first, last)
+
+
+def _pieces(intervals: pd.DataFrame) -> pd.DataFrame:
+    start = intervals["start_at"].astype(contract.TS)
+    end = intervals["end_at"].astype(contract.TS)
+    parts = []
+    for k in range(MAX_PIECES):
+        day = start.dt.floor("D") + pd.Timedelta(days=k)
+        lo, hi = start.where(start > day, day), end.where(end < day + pd.Timedelta(days=1), day + pd.Timedelta(days=1))
+        keep = hi > lo
+        parts.append(pd.DataFrame({"day": day[keep], "start": lo[keep], "end": hi[keep]}))
+    out = pd.concat(parts, ignore_index=True).sort_values("start", kind="stable").reset_index(drop=True)
+    return out.astype({"day": contract.TS, "start": contract.TS, "end": contract.TS})
 
 
 def _holidays(hours: BusinessHours, first_year: int, last_year: int) -> set[date]:
@@ -349,6 +393,6 @@ def _toml_list(items: Iterable[str]) -> str:
 
 __all__ = [
     "BusinessHours", "Override", "Policy", "allowance_table", "unnamed_priorities",
-    "working_intervals", "always_open", "policy_to_toml", "policy_from_toml",
+    "working_intervals", "clock_days", "full_days", "policy_to_toml", "policy_from_toml",
     "parse_duration", "compact_duration",
 ]

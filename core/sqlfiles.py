@@ -33,7 +33,7 @@ def load(name: str) -> Query:
     The header line ``-- reads: a, b`` names the tables the query needs.
 
     >>> load("tier_events").reads
-    ('events', 'allowances', 'work_intervals')
+    ('events', 'allowances', 'work_days')
     """
     path = SQL_DIR / f"{name}.sql"
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or not path.is_file():

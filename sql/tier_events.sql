@@ -1,14 +1,15 @@
 -- tier_events: every tier event with its first response, time in tier, allowance and breach.
 -- grain: one row per tier event = an event whose status is a waiting status (OPEN, ESCALATED,
 --   ON_STANDBY, TRIAGE) in a real tier (tier not null) with a known event_time.
--- reads: events, allowances, work_intervals
+-- reads: events, allowances, work_days
 --   allowances(priority, tier, metric, allowance_s): core.policy.allowance_table
---   work_intervals(start_at, end_at): non-overlapping working intervals, naive timestamps in
---   the data's zone (core.policy.working_intervals; always_open() for the calendar clock)
+--   work_days(day, before_us, s1, e1, s2, e2, s3, e3): one row per day of the data's zone
+--   with the working time before it and that day's working pieces (core.policy.clock_days,
+--   built from the business calendar's working intervals; full_days for the calendar clock)
 -- parameters:
 --   $export_end      timestamp: the export's last event_time (whole table, not filtered);
 --                    still-waiting events are aged at it
---   $clocked         boolean: true = measure on the work_intervals calendar and subtract
+--   $clocked         boolean: true = measure on the work_days calendar and subtract
 --                    paused time; false = plain calendar time (fast path, same result as
 --                    an always-open calendar without pauses)
 --   $pause_statuses  list of statuses during which the clock stops ([] = none)
@@ -21,11 +22,12 @@
 --   Several IN_PROGRESS events at one instant: the lowest source_row is the response.
 --   frt = response event_time - event_time; time in tier = the response row's
 --   work_resolved_time - event_time. Clocked durations use B(t) = working microseconds
---   before t, a prefix sum over the working intervals, so B(end) - B(start) is exactly the
---   sum of the overlaps of [start, end] with every working interval (an as-of join instead
---   of a range join over all intervals). Paused time is the same prefix-sum trick per
---   ticket over pause intervals (a paused-status event until the ticket's next event, or
---   the export end), measured on the same clock, and subtracted.
+--   before t = before_us of t's day + the overlap of [day, t] with each of that day's
+--   working pieces, found by an equality join on the day; B(end) - B(start) is then exactly
+--   the sum of the overlaps of [start, end] with every working interval (prefix sums
+--   instead of a range join over all intervals). Paused time is the same prefix-sum trick
+--   per ticket over pause intervals (a paused-status event until the ticket's next event,
+--   or the export end), measured on the same clock, found by an as-of join, and subtracted.
 --   A negative duration is a data error: its breach flag is null and it is flagged.
 --   No response: still waiting, aged at $export_end; overdue once age > allowance.
 --   Breach = duration strictly greater than the allowance; over_s = duration - allowance.
@@ -133,14 +135,6 @@ points as (
     from matched
     where $clocked
 ),
-working as (
-    select
-        start_at,
-        end_at,
-        coalesce(sum(epoch_us(end_at) - epoch_us(start_at)) over (
-            order by start_at rows between unbounded preceding and 1 preceding), 0) as before_us
-    from work_intervals
-),
 pause_rows as (
     select
         ticket_id,
@@ -173,10 +167,13 @@ pause_clocked as (
         p.ticket_id,
         p.pause_start,
         p.k,
-        coalesce(w.before_us + epoch_us(least(p.t, w.end_at)) - epoch_us(w.start_at), 0) as b_us
+        d.before_us
+            + coalesce(epoch_us(least(greatest(p.t, d.s1), d.e1)) - epoch_us(d.s1), 0)
+            + coalesce(epoch_us(least(greatest(p.t, d.s2), d.e2)) - epoch_us(d.s2), 0)
+            + coalesce(epoch_us(least(greatest(p.t, d.s3), d.e3)) - epoch_us(d.s3), 0) as b_us
     from pause_points as p
-    asof left join working as w
-        on p.t >= w.start_at
+    left join work_days as d
+        on d.day = date_trunc('day', p.t)
 ),
 pauses as (
     select
@@ -204,21 +201,47 @@ clocked as (
         p.k,
         p.ticket_id,
         p.t,
-        coalesce(w.before_us + epoch_us(least(p.t, w.end_at)) - epoch_us(w.start_at), 0) as b_us
+        d.before_us
+            + coalesce(epoch_us(least(greatest(p.t, d.s1), d.e1)) - epoch_us(d.s1), 0)
+            + coalesce(epoch_us(least(greatest(p.t, d.s2), d.e2)) - epoch_us(d.s2), 0)
+            + coalesce(epoch_us(least(greatest(p.t, d.s3), d.e3)) - epoch_us(d.s3), 0) as b_us
     from points as p
-    asof left join working as w
-        on p.t >= w.start_at
+    left join work_days as d
+        on d.day = date_trunc('day', p.t)
     where p.t is not null
+),
+pausing as (
+    select distinct
+        ticket_id
+    from pauses_cum
+),
+-- only the instants of tickets that ever pause go through the as-of join (the rest: no pause)
+clocked_pausing as (
+    select
+        te_id,
+        k,
+        ticket_id,
+        t,
+        b_us
+    from clocked
+    where ticket_id in (select ticket_id from pausing)
 ),
 net as (
     select
         c.te_id,
         c.k,
         c.b_us - coalesce(q.paused_before_us + least(c.b_us, q.b_end) - q.b_start, 0) as n_us
-    from clocked as c
+    from clocked_pausing as c
     asof left join pauses_cum as q
         on c.ticket_id = q.ticket_id
         and c.t >= q.pause_start
+    union all
+    select
+        te_id,
+        k,
+        b_us
+    from clocked
+    where ticket_id not in (select ticket_id from pausing)
 ),
 net_wide as (
     select

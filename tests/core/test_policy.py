@@ -10,7 +10,7 @@ import pytest
 
 from core.policy import (
     BusinessHours, Override, Policy, allowance_table, policy_from_toml, policy_to_toml,
-    unnamed_priorities, working_intervals,
+    clock_days, full_days, unnamed_priorities, working_intervals,
 )
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("policy-*.toml"))
@@ -130,3 +130,19 @@ def test_invalid_values_raise_on_construction() -> None:
         Policy(allowances=(("HIGH", 1),), clock="sundial")
     with pytest.raises(ValueError, match="metric"):
         Override("HIGH", 1, metric="speed")
+
+
+def test_clock_days_cut_working_hours_at_midnight() -> None:
+    hours = BusinessHours(timezone="Australia/Sydney")  # 22:00-06:00 UTC in March
+    w = working_intervals(hours, date(2025, 3, 3), date(2025, 3, 5))
+    d = clock_days(w, date(2025, 3, 3), date(2025, 3, 5)).set_index("day")
+    tue = d.loc[pd.Timestamp("2025-03-04")]
+    assert (tue["s1"], tue["e1"]) == (pd.Timestamp("2025-03-04 00:00"), pd.Timestamp("2025-03-04 06:00"))
+    assert (tue["s2"], tue["e2"]) == (pd.Timestamp("2025-03-04 22:00"), pd.Timestamp("2025-03-05 00:00"))
+    assert d["before_us"].tolist() == [0, 8 * 3600 * 10**6, 16 * 3600 * 10**6]  # 6 h + 2 h a UTC day
+
+
+def test_full_days_count_every_microsecond() -> None:
+    d = full_days(date(2025, 3, 29), date(2025, 3, 31))
+    assert d["before_us"].tolist() == [0, 86400 * 10**6, 2 * 86400 * 10**6]
+    assert d["s2"].isna().all()

@@ -244,6 +244,19 @@ def test_business_hours_convert_into_the_datas_time_zone() -> None:
     assert row(tier_events(ev, policy), 2)["frt_s"] == 8 * HOUR
 
 
+def test_working_hours_that_cross_the_datas_midnight() -> None:
+    # Sydney 09:00-17:00 (UTC+11 in March) is 22:00-06:00 UTC: every working day spans two UTC dates.
+    ev = log(
+        ("A", "2025-03-03 21:00", "OPEN", "TIER_1", "MEDIUM"),   # Tue 08:00 local: before hours
+        ("A", "2025-03-03 23:00", "IN_PROGRESS", "TIER_1", "MEDIUM", "2025-03-04 01:00"),
+        ("B", "2025-03-04 05:00", "OPEN", "TIER_1", "MEDIUM"),   # Tue 16:00 local: 1 h left
+        ("B", "2025-03-04 23:00", "IN_PROGRESS", "TIER_1", "MEDIUM", "2025-03-04 23:00"),  # Wed 10:00
+    )
+    te = tier_events(ev, business(timezone="Australia/Sydney"))
+    assert (row(te, 2)["frt_s"], row(te, 2)["tier_s"]) == (HOUR, 3 * HOUR)
+    assert row(te, 4)["frt_s"] == 2 * HOUR
+
+
 def test_a_breach_on_the_business_clock_and_a_still_waiting_age() -> None:
     ev = log(
         ("A", "2025-03-07 16:30", "OPEN", "TIER_1"),          # HIGH: 30 min allowed
