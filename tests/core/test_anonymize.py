@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -312,7 +311,7 @@ def test_random_names_never_survive(first, last, filler, style, where):
     assert an.leak_check(out.clean, out.originals).found == 0
 
 
-def test_scrub_speed_100k_titles_1k_names():
+def test_scrub_100k_titles_1k_names():
     rng = np.random.default_rng(7)
     firsts = [f"First{chr(97 + i % 26)}{i}x" for i in range(1000)]
     names = [f"{f} Surname{i}" for i, f in enumerate(firsts)]
@@ -320,9 +319,7 @@ def test_scrub_speed_100k_titles_1k_names():
     titles = [" ".join(rng.choice(words, 6)) + f" #{i}" for i in range(100_000)]
     frame = pd.DataFrame({"Agent": names * 100, "Title": titles})
     plan = an.default_plan(frame.columns, {"Agent": "Agent"}, ("Title",))
-    start = time.perf_counter()
-    out = an.anonymize(frame, plan)
-    print(f"\nscrub: 100k distinct titles x 1k names in {time.perf_counter() - start:.2f} s")
+    out = an.anonymize(frame, plan)  # speed: `make bench`
     assert not out.clean["Title"].str.contains("Surname", regex=False).any()
 
 

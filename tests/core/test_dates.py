@@ -263,11 +263,8 @@ def test_a_large_column_is_parsed_vectorised() -> None:
     n = 200_000
     instants_ = pd.Series(pd.to_datetime(np.random.default_rng(3).integers(1.7e9, 1.75e9, n), unit="s"))
     text = instants_.dt.strftime("%d/%m/%Y %H:%M:%S").where(np.arange(n) % 3 > 0, instants_.dt.strftime("%Y-%m-%d %H:%M:%S"))
-    start = time.perf_counter()
-    out, report = parse_datetime_column(text.astype("str"))
-    elapsed = time.perf_counter() - start
+    out, report = parse_datetime_column(text.astype("str"))  # speed: `make bench`, never here
     assert report.failed == 0 and (out == instants_.astype("datetime64[us]")).all()
-    assert elapsed < 2.0, f"{n:,} values took {elapsed:.2f} s; something is parsing per value"
 
 
 # --------------------------------------------------------------------------- values the sample does not see

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pandas as pd
 import pytest
@@ -34,10 +33,9 @@ def test_same_bytes_twice_and_seed_matters() -> None:
     assert sample.SAMPLE_FILENAME.endswith(".csv")
 
 
-def test_two_thousand_tickets_in_under_a_second() -> None:
-    start = time.perf_counter()
-    sample.sample_csv_bytes()
-    assert time.perf_counter() - start < 1.0
+def test_two_thousand_tickets_make_about_fifteen_thousand_rows() -> None:
+    rows = sample.sample_csv_bytes().count(b"\n") - 1
+    assert 13_000 < rows < 17_000
 
 
 def test_shape_and_headers(events: pd.DataFrame) -> None:
@@ -120,7 +118,5 @@ def test_schema_maps_the_sample(events: pd.DataFrame) -> None:
 
 @pytest.mark.slow
 def test_scales_linearly() -> None:
-    start = time.perf_counter()
-    frame = sample.generate_events(n_tickets=20_000, seed=1)
-    assert time.perf_counter() - start < 5.0
+    frame = sample.generate_events(n_tickets=20_000, seed=1)  # speed: `make bench`
     assert 130_000 < len(frame) < 170_000
