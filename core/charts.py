@@ -137,8 +137,10 @@ def _display_values(series: pd.Series, dimension: str) -> pd.Series:
     return out.map(tier_label) if dimension == "tier" else out
 
 
-def _height(n: int, per: int = 22, floor: int = 120, cap: int = 900) -> int:
-    return int(min(max(n * per + 40, floor), cap))
+def _step(size: int) -> alt.Step:
+    # A band height per bar, not a total height: Streamlit's theme collapses discrete axes that
+    # have an offset channel when the chart is given a fixed pixel height.
+    return alt.Step(size)
 
 
 def _pct(x: float) -> str:
@@ -198,7 +200,7 @@ def outcome_bars(breakdown: pd.DataFrame, dimension: str, metric: Metric = "tier
                         legend=alt.Legend(orient="top", direction="horizontal")))
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text=alt.Text("events:Q", format=","))
     return (bars + labels).properties(
-        height=_height(len(order), per=34), title=title or f"{METRICS[metric]}: breached vs met by "
+        height=_step(15), title=title or f"{METRICS[metric]}: breached vs met by "
         f"{DIMENSIONS.get(dimension, dimension).lower()}")
 
 
@@ -235,8 +237,7 @@ def breach_rate_bars(breakdown: pd.DataFrame, dimension: str = "tier") -> alt.Ch
     base = alt.Chart(data).encode(
         y=alt.Y("value:N", sort=order, title=DIMENSIONS.get(dimension, dimension)),
         yOffset=alt.YOffset("metric:N", sort=["Tier SLA", "FRT"]),
-        x=alt.X("rate:Q", title="breach rate (share of rated tier events)",
-                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("rate:Q", title="breach rate (share of rated tier events)", axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("value:N", title=DIMENSIONS.get(dimension, dimension)),
                  alt.Tooltip("metric:N", title="Metric"),
                  alt.Tooltip("rate_text:N", title="Breach rate"),
@@ -248,7 +249,7 @@ def breach_rate_bars(breakdown: pd.DataFrame, dimension: str = "tier") -> alt.Ch
                                                                 range=[BREACHED, BREACHED_LIGHT]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text="rate_text:N")
-    return (bars + labels).properties(height=_height(len(order), per=40), title="Breach rate per tier")
+    return (bars + labels).properties(height=_step(15), title="Breach rate per tier")
 
 
 # ---- duration distributions ------------------------------------------------------------------
@@ -344,7 +345,9 @@ def duration_histogram(tier_events: pd.DataFrame, breakdown: pd.DataFrame, dimen
                  alt.Tooltip("range_text:N", title="Duration"),
                  alt.Tooltip("outcome:N", title="Outcome"),
                  alt.Tooltip("sum(events):Q", title="Tier events", format=",")])
-    mark_style = alt.Scale(domain=["Median", "90th percentile", "Allowance"], range=[[1, 0], [6, 3], [2, 2]])
+    dashes = {"Median": [1, 0], "90th percentile": [6, 3], "Allowance": [2, 2]}
+    present = [m for m in dashes if m in set(marks["mark"])]
+    mark_style = alt.Scale(domain=present, range=[dashes[m] for m in present])
     rules = alt.Chart().transform_filter(alt.datum.kind == "mark").mark_rule(strokeWidth=1.6).encode(
         x=alt.X("hours:Q", scale=x_scale),
         strokeDash=alt.StrokeDash("mark:N", scale=mark_style, title=None,
@@ -356,7 +359,7 @@ def duration_histogram(tier_events: pd.DataFrame, breakdown: pd.DataFrame, dimen
         align="left", dx=4, baseline="top", fontSize=10, color="#111827").encode(
         x=alt.X("hours:Q", scale=x_scale), y=alt.value(2),
         yOffset=alt.value(0), text="text:N")
-    return alt.layer(bars, rules, text, data=data).properties(width=620, height=85).facet(
+    return alt.layer(bars, rules, text, data=data).properties(width=640, height=85).facet(
         row=alt.Row("group:N", sort=order, title=None, header=alt.Header(labelAngle=0, labelAlign="left",
                                                                           labelFontWeight="bold")),
         spacing=8).resolve_scale(y="independent")
@@ -402,7 +405,7 @@ def overrun_histogram(tier_events: pd.DataFrame, kpis: pd.DataFrame, metric: Met
         x=alt.X("start_h:Q", scale=x_scale, axis=alt.Axis(values=list(HOUR_TICKS), labelExpr=HOUR_LABELS,
                 title=f"{METRIC_SHORT[metric]} overrun: duration − allowance (hours, log scale)")),
         x2="end_h:Q",
-        y=alt.Y("events:Q", title="breached tier events"),
+        y=alt.Y("events:Q", title="breached tier events"), y2=alt.Y2(datum=0),
         tooltip=[alt.Tooltip("range_text:N", title="Over by"), alt.Tooltip("events:Q", title="Tier events", format=",")])
     rules = alt.Chart(marks).mark_rule(strokeWidth=1.6, color="#111827").encode(
         x=alt.X("hours:Q", scale=x_scale),
@@ -411,7 +414,7 @@ def overrun_histogram(tier_events: pd.DataFrame, kpis: pd.DataFrame, metric: Met
         tooltip=[alt.Tooltip("text:N", title="Overrun")])
     text = alt.Chart(marks).mark_text(align="left", dx=4, baseline="top", fontSize=11, color="#111827").encode(
         x=alt.X("hours:Q", scale=x_scale), y=alt.value(4), yOffset=alt.value(0), text="text:N")
-    return (bars + rules + text).properties(height=240, title=f"How far over: {METRICS[metric].lower()} breaches")
+    return (bars + rules + text).properties(height=240, title=f"How far over: {METRIC_SHORT[metric]} breaches")
 
 
 # ---- escalation ------------------------------------------------------------------------------
@@ -443,18 +446,19 @@ def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
     order = list(data["tier"])
     base = alt.Chart(data).encode(
         y=alt.Y("tier:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13, labelFontWeight="bold")),
-        x=alt.X("reach:Q", title="share of tiered tickets that reached the tier", axis=alt.Axis(format="%"),
+        x=alt.X("reach:Q", title="share of tiered tickets that reached the tier",
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
                 scale=alt.Scale(domain=[0, 1.18])),
         tooltip=[alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("reached:Q", title="Tickets reached", format=","),
                  alt.Tooltip("reach_text:N", title="Reach"),
                  alt.Tooltip("highest:Q", title="Went no higher", format=","),
                  alt.Tooltip("contained:Q", title="Stayed only in this tier", format=","),
                  alt.Tooltip("tiered:Q", title="Tiered tickets", format=",")])
-    bars = base.mark_bar(cornerRadiusEnd=3, height=34).encode(
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.Color("tier:N", scale=alt.Scale(domain=list(TIER_COLOURS), range=list(TIER_COLOURS.values())),
                         legend=None))
     labels = base.mark_text(align="left", dx=6, fontSize=13, color="#1f2933").encode(text="label:N")
-    return (bars + labels).properties(height=_height(len(order), per=50), title="How far tickets escalate")
+    return (bars + labels).properties(height=_step(46), title="How far tickets escalate")
 
 
 def time_stats_frame(funnel: pd.DataFrame, metric: Metric = "tier") -> pd.DataFrame:
@@ -491,7 +495,7 @@ def time_per_tier(funnel: pd.DataFrame, metric: Metric = "tier", scale: Scale = 
                         range=[STAT_COLOURS[s] for s in domain]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
     labels = base.mark_text(align="left", dx=3, fontSize=10, color="#374151").encode(text="text:N")
-    return (bars + labels).properties(height=_height(data["tier"].nunique(), per=66),
+    return (bars + labels).properties(height=_step(13),
                                       title=f"{METRICS[metric]} per tier")
 
 
@@ -522,13 +526,13 @@ def attribution_bar(attribution: pd.DataFrame) -> alt.Chart:
         return empty_chart("No ticket went over its time budget under the current filters.")
     base = alt.Chart(data).encode(
         x=alt.X("share:Q", stack="zero", title="share of the time breached tickets spent in tiers",
-                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]), scale=alt.Scale(domain=[0, 1])),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("share_text:N", title="Share of pooled time"),
                  alt.Tooltip("mean_share_text:N", title="Average share per ticket"),
                  alt.Tooltip("time_text:N", title="Time in tier (sum)"),
                  alt.Tooltip("tickets:Q", title="Breached tickets with time here", format=",")])
-    bars = base.mark_bar(height=46).encode(
+    bars = base.mark_bar(height=40).encode(
         color=alt.Color("tier:N", title=None, scale=alt.Scale(domain=list(TIER_COLOURS), range=list(TIER_COLOURS.values())),
                         legend=alt.Legend(orient="top", direction="horizontal")))
     text = (base.transform_window(cum="sum(share)", sort=[alt.SortField("order")])
@@ -536,7 +540,7 @@ def attribution_bar(attribution: pd.DataFrame) -> alt.Chart:
             .transform_filter(alt.datum.share >= 0.06)
             .mark_text(fontSize=13, fontWeight="bold", color="white")
             .encode(x=alt.X("mid:Q"), text="label:N"))
-    return (bars + text).properties(height=90)
+    return (bars + text).properties(height=50)
 
 
 # ---- volume and Pareto --------------------------------------------------------------------------
@@ -577,7 +581,7 @@ def volume_bars(volume: pd.DataFrame, dimension: str, scale: Scale = "linear") -
                                   x=alt.X("tickets:Q", title="tickets", scale=count), tooltip=tooltip)
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text="label:N")
     return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2) + labels).properties(
-        height=_height(len(order), per=26), title=f"Tickets by {label.lower()}")
+        height=_step(26), title=f"Tickets by {label.lower()}")
 
 
 def pareto_frame(pareto: pd.DataFrame) -> pd.DataFrame:
@@ -618,16 +622,17 @@ def pareto_chart(pareto: pd.DataFrame, small_share: float = 0.02) -> alt.LayerCh
     bars = alt.Chart(data).mark_bar(cornerRadiusEnd=2).encode(
         x=x, y=alt.Y("tickets:Q", title="tickets", axis=alt.Axis(titleColor=NEUTRAL)),
         color=alt.Color("size:N", title=None, scale=alt.Scale(domain=["Product", "Small product"], range=[NEUTRAL, MUTED]),
-                        legend=alt.Legend(orient="top", direction="horizontal",
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400,
                                           labelExpr=f"datum.label == 'Small product' ? 'Small product (under {small_share:.0%} of tickets)' : datum.label")),
         tooltip=tooltip)
     y2 = alt.Y("cumulative:Q", title="cumulative share of tickets", scale=alt.Scale(domain=[0, 1]),
                axis=alt.Axis(format="%", titleColor="#b45309"))
     line = alt.Chart(data).mark_line(color="#b45309", point=alt.OverlayMarkDef(color="#b45309", size=40)).encode(
         x=x, y=y2, tooltip=tooltip)
-    labels = alt.Chart(data).mark_text(dy=-9, fontSize=10, color="#b45309").encode(x=x, y=y2, text="cumulative_text:N")
-    return alt.layer(bars, line + labels).resolve_scale(y="independent").properties(
-        height=320, title="Pareto of products: a few products carry most tickets")
+    labels = alt.Chart(data).mark_text(dy=-6, fontSize=11, color="#374151").encode(
+        x=x, y=alt.Y("tickets:Q"), text=alt.Text("tickets:Q", format=","))
+    return alt.layer(bars + labels, line).resolve_scale(y="independent").properties(
+        height=340, title="Pareto of products: a few products carry most tickets")
 
 
 # ---- agents ---------------------------------------------------------------------------------
@@ -723,7 +728,8 @@ def agent_event_rows(agent_events: pd.DataFrame, agent: str | None = None) -> pd
     readable FRT and time in tier; columns named for people (see EVENT_COLUMNS)."""
     rows = agent_events if agent is None else agent_events[agent_events["agent"] == agent]
     out = rows.assign(frt_text=[readable(v) for v in rows["frt_s"]],
-                      tier_text=[readable(v) for v in rows["tier_s"]])
+                      tier_text=[readable(v) for v in rows["tier_s"]],
+                      tier=[tier_label(t) for t in rows["tier"]])
     return out[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS).reset_index(drop=True)
 
 
@@ -733,7 +739,7 @@ def tier_event_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
             "event_time", "frt_s", "tier_s", "frt_breached", "tier_breached", "still_waiting"]
     out = tier_events[cols].assign(
         frt=[readable(v) for v in tier_events["frt_s"]], time_in_tier=[readable(v) for v in tier_events["tier_s"]],
-        over_by=[readable(v) for v in tier_events["tier_over_s"]])
+        over_by=[readable(v) for v in tier_events["tier_over_s"]], tier=[tier_label(t) for t in tier_events["tier"]])
     return out[["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
                 "event_time", "frt", "time_in_tier", "over_by", "frt_breached", "tier_breached", "still_waiting",
                 "frt_s", "tier_s"]].reset_index(drop=True)

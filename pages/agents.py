@@ -33,10 +33,8 @@ st.caption(f"Grey points: agents with fewer than {metrics.SMALL_SAMPLE} tier eve
 table = charts.agent_table(dash.agents, metrics.SMALL_SAMPLE)
 st.dataframe(state.shown(table), hide_index=True, width="stretch", height=360, key="ag_table",
              column_config={
-                 "Tier SLA breached %": st.column_config.ProgressColumn(
-                     "Tier SLA breached", format="%.1f%%", min_value=0, max_value=100),
-                 "FRT breached %": st.column_config.ProgressColumn(
-                     "FRT breached", format="%.1f%%", min_value=0, max_value=100),
+                 "Tier SLA breached %": st.column_config.NumberColumn("Tier SLA breached", format="%.1f%%"),
+                 "FRT breached %": st.column_config.NumberColumn("FRT breached", format="%.1f%%"),
                  "Note": st.column_config.TextColumn("Note", width="medium"),
              })
 state.how_computed(

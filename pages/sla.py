@@ -65,9 +65,8 @@ dist_metric_label = d1.segmented_control("Duration", ["Time in tier", "First res
 dist_dim_label = d2.segmented_control("Per", ["Tier", "Priority"], default="Tier", required=True, key="sla_dist_dim")
 dist_metric = "tier" if dist_metric_label == "Time in tier" else "frt"
 dist_dim = dist_dim_label.lower()
-left, right = st.columns([3, 2], vertical_alignment="center")
-left.altair_chart(charts.duration_histogram(dash.tier_events, dash.breakdown, dist_dim, dist_metric))
-right.dataframe(charts.duration_stats(dash.breakdown, dist_dim, dist_metric), hide_index=True, width="stretch")
+st.altair_chart(charts.duration_histogram(dash.tier_events, dash.breakdown, dist_dim, dist_metric))
+st.dataframe(charts.duration_stats(dash.breakdown, dist_dim, dist_metric), hide_index=True, width="stretch")
 state.how_computed(
     "Durations are binned on a log scale of hours (four bins per power of ten) and stacked by outcome. Median "
     "and 90th percentile are computed by the SQL (`quantile_cont`, linear interpolation) over tier events with "

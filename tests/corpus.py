@@ -110,6 +110,15 @@ def _title_lines() -> bytes:
     return ("Ticket export\r\nGenerated 2025-11-01 by HelpDesk\r\n\r\n" + _text(event_rows(TIMES))).encode()
 
 
+def _dtd_behind_a_comment(*, utf16: bool = False) -> bytes:
+    """A billion-laughs prolog hidden behind a comment longer than any fixed-size head check."""
+    prolog = '<?xml version="1.0"?>\n<!--' + "padding " * 1000 + "-->\n" + fm.BILLION_LAUGHS.split("?>", 1)[1]
+    if utf16:
+        sheet = fm.sheet_xml(fm.small_sheet(), prolog=prolog.replace('version="1.0"', 'version="1.0" encoding="UTF-16"'))
+        return fm.raw_xlsx(sheet.encode("utf-16"))
+    return fm.raw_xlsx(fm.sheet_xml(fm.small_sheet()), workbook_xml=prolog + fm._WORKBOOK.split("?>", 1)[1])
+
+
 def _blank_and_duplicate_headers() -> bytes:
     rows = [["ticket id", "event time", "status", "", "Status", "STATUS"],
             ["T1", "16/07/2025 07:06:15", "Open", "x", "a", "b"],
@@ -286,6 +295,8 @@ CASES: list[Case] = [
                 raw={"source_rows": [2, 3, 4, 5]}, events=4)),
     Case("title lines above the header", "export.csv", _title_lines,
          Parsed(rows=4, columns=tuple(HEADER), raw={"header_row": 4, "source_rows": [5, 6, 7, 8]}, events=4)),
+    Case("a thousand blank lines above the header", "export.csv", lambda: b"\r\n" * 1000 + good_csv(),
+         Parsed(rows=4, columns=tuple(HEADER), raw={"header_row": 1001}, events=4)),
     Case("blank and duplicate headers", "export.csv", _blank_and_duplicate_headers,
          Parsed(rows=2, columns=("ticket id", "event time", "status", "Column 4", "Status (2)", "STATUS (3)"))),
     Case("trailing empty rows and columns", "export.csv", _trailing_empties,
@@ -361,6 +372,10 @@ CASES: list[Case] = [
     Case("path traversal entry", "evil.xlsx", fm.traversal_xlsx, Rejected(r"unsafe path"), excel_attack=True),
     Case("billion laughs", "lol.xlsx", fm.billion_laughs_xlsx, Rejected(r"XML entity declarations"),
          excel_attack=True),
+    Case("billion laughs behind a long comment", "lol2.xlsx", _dtd_behind_a_comment,
+         Rejected(r"XML entity declarations"), excel_attack=True),
+    Case("billion laughs in a utf-16 sheet", "lol3.xlsx", lambda: _dtd_behind_a_comment(utf16=True),
+         Rejected(r"XML entity declarations")),
     Case("password protected workbook", "locked.xlsx", fm.ole2_bytes, Rejected(r"password-protected workbook"),
          excel_attack=True),
     Case("zip-encrypted workbook entries", "locked2.xlsx", _encrypted_zip_entries, Rejected(r"encrypted"),
