@@ -442,8 +442,10 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
     if not any(r.strip(" \t\r\n,;|") for r in records):
         raise InputError("The file has no data: every line is empty. Upload the exported table again.")
     hint = re.fullmatch(r"sep=(.)\s*", records[0])  # Excel's "sep=;" first line names the delimiter
-    delimiter = hint.group(1) if hint else _choose_delimiter(records[:200])
-    h = _find_header(records[:200], delimiter, start=1 if hint else 0)
+    # Blank lines above the table do not count towards the 200 records sampled for its shape.
+    first = next(i for i, r in enumerate(records) if r.strip(" \t\r\n,;|"))
+    delimiter = hint.group(1) if hint else _choose_delimiter(records[first:first + 200])
+    h = _find_header(records[:first + 200], delimiter, start=max(first, 1 if hint else 0))
     header = _raw_fields(records[h], delimiter)
     data_counts = Counter(len(_raw_fields(r, delimiter)) for r in records[h + 1:h + 200] if r.strip())
     mode = max(data_counts, key=lambda c: (data_counts[c], c == len(header), c)) if data_counts else 0
