@@ -640,7 +640,7 @@ def _check_archive(zf: zipfile.ZipFile, size: int, limits: Limits) -> None:
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
             with zf.open(info) as part:
-                _refuse_dtd(part.read(4096))  # a DTD can only sit in the prolog, so the head suffices
+                _refuse_dtd(part.read(65536))  # a DTD can only sit in the prolog, so the head suffices
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         kind = "a Word document" if "word/document.xml" in names else (
@@ -661,7 +661,10 @@ def _read_part(zf: zipfile.ZipFile, name: str, cap: int = 16 * 1024**2) -> bytes
 
 
 def _refuse_dtd(head: bytes) -> None:
-    if _DTD.search(head[:4096]):
+    """Refuse a DTD in the bytes given, however long the comments before it (Excel never writes '<!' markup there)."""
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in head[:2]:
+        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    if _DTD.search(head):
         raise InputError(
             "The workbook contains XML entity declarations, which real Excel files never have; it was not opened. "
             "Export the data as CSV."
