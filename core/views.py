@@ -377,3 +377,41 @@ def download_name(source_name: str, suffix: str) -> str:
 def plan_counts(plan: anonymize.Plan) -> dict[anonymize.Action, int]:
     """How many columns each action applies to."""
     return {a: len(plan.columns_with(a)) for a in anonymize.Action}
+
+
+# ---- generalization (value -> shown name) --------------------------------------------------
+
+def generalizable_column(loaded: Any) -> str | None:
+    """The column the value-map editor works on: the product column when there is one."""
+    return loaded.prepared.mapping.roles.get("product")
+
+
+def value_map_table(loaded: Any, column: str) -> pd.DataFrame:
+    """Every distinct value of ``column`` with its shown name (itself when not generalized)."""
+    current = loaded.cleaned.plan.generalize.get(column, {})
+    counts = loaded.prepared.typed[column].dropna().astype("str").value_counts()
+    return pd.DataFrame({"value": counts.index.astype(str), "rows": counts.to_numpy(),
+                         "shown as": [current.get(v, v) for v in counts.index]})
+
+
+def plan_with_value_map(loaded: Any, column: str, value_map: dict[str, str]) -> anonymize.Plan:
+    """The plan with ``column`` generalized through ``value_map`` (values it omits keep their name)."""
+    cleaned = {str(k): str(v).strip() or str(k) for k, v in value_map.items()}
+    return loaded.cleaned.plan.with_action(column, anonymize.Action.GENERALIZE, value_map=cleaned)
+
+
+def preset_value_map(loaded: Any, column: str) -> dict[str, str]:
+    return anonymize.strip_vendor_prefix_preset(loaded.prepared.typed[column].dropna().astype("str").unique())
+
+
+def value_map_from_table(table: pd.DataFrame) -> dict[str, str]:
+    """The edited table back to a value map."""
+    return dict(zip(table["value"].astype(str), table["shown as"].fillna("").astype(str)))
+
+
+def value_map_from_toml(data: bytes) -> dict[str, str]:
+    try:
+        return anonymize.load_value_map_toml(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"That value map could not be read: {err}. Save it as UTF-8 TOML with a [values] "
+                         "table of \"original\" = \"shown name\" lines.") from None

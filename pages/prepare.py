@@ -132,3 +132,27 @@ with tab_plan:
     if st.button("Apply plan", icon=":material/shield:"):
         state.set_plan(views.plan_from_table(cur, edited_plan))
         st.rerun()
+
+    column = views.generalizable_column(cur)
+    if column:
+        st.markdown(f"**Shown names for `{column}`**: replace internal codes (e.g. vendor product codes) "
+                    "with names you can share.")
+        names = st.data_editor(views.value_map_table(cur, column), hide_index=True, width="stretch",
+                               key=f"tl_vmap_{cur.dataset_id}_{cur.cleaned.plan_id}", disabled=["value", "rows"])
+        g1, g2, g3 = st.columns(3)
+        if g1.button("Use these names", icon=":material/edit_note:"):
+            state.set_plan(views.plan_with_value_map(cur, column, views.value_map_from_table(names)))
+            st.rerun()
+        if g2.button("Strip vendor prefixes", icon=":material/auto_fix_high:",
+                     help="ACME_BULK_SMS -> Bulk Sms: the prefix shared by every value is removed."):
+            state.set_plan(views.plan_with_value_map(cur, column, views.preset_value_map(cur, column)))
+            st.rerun()
+        vmap = g3.file_uploader("Load a name map (TOML)", type=["toml"], key=f"tl_vmap_up_{cur.dataset_id}",
+                                label_visibility="collapsed")
+        if vmap is not None and st.session_state.get("tl_vmap_done") != vmap.file_id:
+            st.session_state["tl_vmap_done"] = vmap.file_id
+            try:
+                state.set_plan(views.plan_with_value_map(cur, column, views.value_map_from_toml(vmap.getvalue())))
+                st.rerun()
+            except state.InputError as err:
+                st.error(str(err), icon=":material/error:")

@@ -87,3 +87,13 @@ def test_a_good_upload_replaces_the_sample(app: AppTest) -> None:
     app.switch_page("pages/overview.py").run()
     assert metric(app, "Tickets") == "2"
     assert metric(app, "Breached FRT") == "1"  # HIGH, answered after 1 h > 30 min
+
+
+def test_product_codes_can_be_generalized_from_the_prepare_page(app: AppTest) -> None:
+    app.switch_page("pages/prepare.py").run()
+    [b for b in app.button if b.label == "Strip vendor prefixes"][0].click().run()
+    assert not app.exception
+    loaded = app.session_state["tl_loaded"]
+    products = set(loaded.cleaned.anonymized.events["product"].dropna())
+    assert products and not any(p.startswith("NOVA_") for p in products)
+    assert not loaded.cleaned.anonymized.clean["product"].astype(str).str.startswith("NOVA_").any()
