@@ -1,0 +1,64 @@
+"""A handful of corpus cases uploaded through the real router with AppTest: an error box says why, the data stays."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import pipeline
+from tests.corpus import CASES_BY_NAME, MARKER, Case, Rejected, good_csv
+from tests.pages.conftest import APP, metric
+
+CHOSEN = ["zero bytes", "pdf named csv", "zip bomb", "far cell declared", "no ticket id column",
+          "just over the size limit"]
+MINE = "mine.csv"
+
+
+def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    at.file_uploader[0].set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture()
+def app_with_mine() -> AppTest:
+    """The app after the user replaced the sample with their own 2-ticket file."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/prepare.py").run()
+    _upload(at, MINE, good_csv())
+    assert not at.error
+    return at
+
+
+@pytest.mark.parametrize("name", CHOSEN)
+def test_a_refused_upload_shows_why_and_keeps_the_data(name: str, app_with_mine: AppTest, monkeypatch) -> None:
+    case: Case = CASES_BY_NAME[name]
+    assert isinstance(case.expect, Rejected)
+    if case.limits is not None:  # state.load_upload has no limits argument: the pipeline's default is patched
+        monkeypatch.setitem(pipeline.prepare.__kwdefaults__, "limits", case.limits)
+    at = _upload(app_with_mine, case.filename, case.make_bytes(), case.mime)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1, errors
+    assert f"**{case.filename}** could not be used" in errors[0]
+    assert re.search(case.expect.message, errors[0]), errors[0]
+    assert f"Still showing: **{MINE}**" in errors[0]
+    assert MARKER not in errors[0]
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert metric(at, "Tickets") == "2"
+
+
+def test_the_app_still_works_after_refused_uploads(app_with_mine: AppTest) -> None:
+    at = app_with_mine
+    for name in ("binary garbage", "thousands of archive entries"):
+        case = CASES_BY_NAME[name]
+        _upload(at, case.filename, case.make_bytes(), case.mime)
+        assert at.error and "could not be used" in at.error[0].value
+    three = good_csv().replace(b"T2,", b"T3,", 1)  # T1, T2 and T3
+    _upload(at, "next.csv", three)
+    assert not at.error  # a good upload clears the old error
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert metric(at, "Tickets") == "3"
