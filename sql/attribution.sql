@@ -5,7 +5,7 @@
 -- method:
 --   A ticket's tier time = the sum of the time in tier of its tier events (non-negative
 --   ones; two waiting events answered by the same IN_PROGRESS both count, as in the
---   per-event metric). Its budget = the largest tier allowance among its tier events. It
+--   per-event metric). Its budget = the largest tier allowance among those events. It
 --   breached end to end when its tier time is strictly greater than its budget.
 --   For those tickets: tier_time_s = the tier's summed time in tier; pooled_share =
 --   tier_time_s / all tiers' tier_time_s; mean_share = the average over breached tickets of
