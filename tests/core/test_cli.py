@@ -108,3 +108,28 @@ def test_unusable_input_exits_2_without_traceback(content: bytes, tmp_path: Path
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_saved_mapping_file_is_honoured(tmp_path: Path, capsys) -> None:
+    """A mapping saved by the app (TOML) fixes a role the detector would not find."""
+    from core import ingest, schema
+
+    path = tmp_path / "odd.csv"
+    path.write_text("case,stamp,state,lvl,prio\nC1,2025-07-01 09:00:00,Open,Tier 1,High\n"
+                    "C1,2025-07-01 09:40:00,In Progress,Tier 1,High\n", encoding="utf-8")
+    frame = ingest.read_table(path.read_bytes(), path.name).frame
+    mapping = schema.with_overrides(schema.detect_mapping(frame), frame=frame, ticket_id="case", event_time="stamp",
+                                    status="state", tier="lvl", priority="prio")
+    saved = tmp_path / "mapping.toml"
+    saved.write_text(schema.mapping_to_toml(mapping), encoding="utf-8")
+    assert cli.main(["analyze", str(path), "--mapping", str(saved), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["frt"]["measured"] == 1 and doc["frt"]["breached"] == 1  # 40 min > HIGH's 30 min
+
+
+def test_a_broken_mapping_file_exits_2(sample_file: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[roles]\nticket_id = "no such column"\n', encoding="utf-8")
+    assert cli.main(["inspect", str(sample_file), "--mapping", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no such column" in err
