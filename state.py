@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -9,6 +10,8 @@ import streamlit as st
 
 from core import ingest, metrics, pipeline, privacy, sample, schema, views
 from core import policy as policy_mod
+
+_log = logging.getLogger("tierlens")
 
 LOADED = "tl_loaded"
 POLICY = "tl_policy"
@@ -53,10 +56,23 @@ def load_sample() -> None:
 
 def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None,
                 sheet: str | None = None, progress: Callable[[str, float], None] | None = None) -> None:
-    """Prepare an upload and make it current; raise ingest.InputError and keep the old data when unusable."""
-    prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
-                                progress=progress or pipeline.no_progress)
-    _store(data, name, prepared, is_sample=False)
+    """Prepare an upload and make it current; raise ingest.InputError and keep the old data when unusable.
+
+    An unexpected failure further down the chain is logged here (with its traceback, server
+    side only) and reported to the user as an InputError that names no cell value.
+    """
+    try:
+        prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
+                                    progress=progress or pipeline.no_progress)
+        _store(data, name, prepared, is_sample=False)
+    except ingest.InputError:
+        raise
+    except MemoryError:
+        raise ingest.InputError("the file is too large to analyse on this server; upload a shorter period.") from None
+    except Exception as err:  # the app must stay up and keep the previous data
+        _log.exception("upload failed after reading")
+        raise ingest.InputError(f"TierLens hit an internal problem while analysing it ({type(err).__name__}). "
+                                "The previous data is still loaded; please report the file's shape to us.") from None
 
 
 def remap(mapping: schema.Mapping) -> None:
