@@ -79,15 +79,26 @@ class _Format:
     offset: str  # "" | "Z" | "z": whether the value carries its own UTC offset
 
 
-@lru_cache(maxsize=4096)
 def _format_for_shape(shape: str, day_first: bool) -> _Format | None:
-    """The one explicit format a value of this shape is read with, or None if unsupported."""
+    """The one explicit format a value of this shape is read with, or None if unsupported.
+
+    Role detection shows this every text column's shapes (titles with digits masked): only the
+    shapes the date grammar accepts go on to the process-wide cache, so it never keeps cell text.
+    """
     m = _SHAPE.match(shape)
-    if m is None:
+    if m is None or _date_part(m, day_first)[0] is None:
         return None
+    return _format_for_date_shape(shape, day_first)
+
+
+# user-data-free: only date shapes reach it (digits masked as 9, separators, English month
+# names, AM/PM, offsets), never other cell text; shared by all sessions on purpose.
+@lru_cache(maxsize=4096)
+def _format_for_date_shape(shape: str, day_first: bool) -> _Format:
+    m = _SHAPE.match(shape)
+    assert m is not None
     date_fmt, date_label, kind = _date_part(m, day_first)
-    if date_fmt is None:
-        return None
+    assert date_fmt is not None
     time_fmt, time_label, offset = _time_part(m)
     return _Format(date_fmt + time_fmt, date_label + time_label, kind, offset)
 
