@@ -399,6 +399,14 @@ CASES: list[Case] = [
     Case("just over the size limit", "export.csv", _limit_case_data,
          Rejected(rf"The file is {_AT_LIMIT} bytes; the limit is {_AT_LIMIT - 1} bytes"),
          limits=Limits(max_bytes=_AT_LIMIT - 1)),
+    Case("garbage over the size limit", "export.csv", lambda: fm.garbage_bytes(4096),
+         Rejected(r"The file is 4 KB; the limit is 1 KB"), limits=Limits(max_bytes=1024)),  # size before content
+    Case("too many columns", "export.csv",
+         lambda: fm.csv_bytes([[f"c{i}" for i in range(600)], [str(i) for i in range(600)]]),
+         Rejected(r"The file has 600 columns; the limit is 500")),
+    Case("workbook declaring more rows than the limit", "tall.xlsx",
+         lambda: fm.raw_xlsx(fm.sheet_xml(fm.small_sheet(), dimension="A1:B5000")),
+         Rejected(r"declares a range of 5,000 rows by 2 columns"), limits=Limits(max_rows=100)),
     # ---- semantics
     Case("no ticket id column", "export.csv",
          lambda: fm.csv_bytes([["what", "event time", "status"], ["x", "2025-07-01 10:00", "Open"],
