@@ -128,8 +128,25 @@ def empty_chart(message: str = "No rows to show under the current filters.") -> 
             .properties(height=60))
 
 
-def _count_scale(scale: Scale) -> alt.Scale:
-    return alt.Scale(type="log") if scale == "log" else alt.Scale(type="linear", zero=True)
+def _count_scale(scale: Scale, floor: float = 1.0) -> alt.Scale:
+    return alt.Scale(type="log", domainMin=floor) if scale == "log" else alt.Scale(type="linear", zero=True)
+
+
+def _baseline(scale: Scale, channel: str = "x", floor: float = 1.0) -> dict:
+    """Where bars start: zero on a linear axis, ``floor`` on a log axis (which has no zero)."""
+    if scale != "log":
+        return {}
+    return {f"{channel}2": (alt.X2 if channel == "x" else alt.Y2)(datum=floor)}
+
+
+def _log_floor(values: pd.Series) -> float:
+    """The power of ten at or below the smallest positive value (1 when none).
+
+    >>> _log_floor(pd.Series([0.3, 5.0])), _log_floor(pd.Series([12.0]))
+    (0.1, 10.0)
+    """
+    positive = values[values > 0]
+    return float(10 ** np.floor(np.log10(positive.min()))) if len(positive) else 1.0
 
 
 def _display_values(series: pd.Series, dimension: str) -> pd.Series:
@@ -196,6 +213,7 @@ def outcome_bars(breakdown: pd.DataFrame, dimension: str, metric: Metric = "tier
     )
     base = alt.Chart(data).encode(**enc)
     bars = base.mark_bar(cornerRadiusEnd=2).encode(
+        **_baseline(scale),
         color=alt.Color("outcome:N", scale=outcome_scale(), title=None,
                         legend=alt.Legend(orient="top", direction="horizontal")))
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text=alt.Text("events:Q", format=","))
@@ -334,7 +352,7 @@ def duration_histogram(tier_events: pd.DataFrame, breakdown: pd.DataFrame, dimen
     marks = duration_marks(breakdown, tier_events, dimension, metric)
     order = value_order(dimension, bins["group"].unique())
     data = pd.concat([bins.assign(kind="bin"), marks.assign(kind="mark")], ignore_index=True)
-    x_scale = alt.Scale(type="log", domain=[HOUR_EDGES[0], HOUR_EDGES[-1]])
+    x_scale = alt.Scale(type="log", domain=[HOUR_EDGES[0], float(bins["end_h"].max())])
     x_axis = alt.Axis(values=list(HOUR_TICKS), labelExpr=HOUR_LABELS, title=f"{METRICS[metric]} (hours, log scale)")
     bars = alt.Chart().transform_filter(alt.datum.kind == "bin").mark_bar(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("start_h:Q", scale=x_scale, axis=x_axis), x2="end_h:Q",
@@ -400,7 +418,7 @@ def overrun_histogram(tier_events: pd.DataFrame, kpis: pd.DataFrame, metric: Met
         {"mark": "Mean", "hours": k[f"{metric}_over_mean_s"] / 3600,
          "text": f"mean {readable(k[f'{metric}_over_mean_s'])}"}]).dropna()
     marks = marks[marks["hours"] > 0]
-    x_scale = alt.Scale(type="log", domain=[HOUR_EDGES[0], HOUR_EDGES[-1]])
+    x_scale = alt.Scale(type="log", domain=[HOUR_EDGES[0], float(bins["end_h"].max())])
     bars = alt.Chart(bins).mark_bar(color=BREACHED, stroke="white", strokeWidth=0.3).encode(
         x=alt.X("start_h:Q", scale=x_scale, axis=alt.Axis(values=list(HOUR_TICKS), labelExpr=HOUR_LABELS,
                 title=f"{METRIC_SHORT[metric]} overrun: duration − allowance (hours, log scale)")),
@@ -414,7 +432,7 @@ def overrun_histogram(tier_events: pd.DataFrame, kpis: pd.DataFrame, metric: Met
         tooltip=[alt.Tooltip("text:N", title="Overrun")])
     text = alt.Chart(marks).mark_text(align="left", dx=4, baseline="top", fontSize=11, color="#111827").encode(
         x=alt.X("hours:Q", scale=x_scale), y=alt.value(4), yOffset=alt.value(0), text="text:N")
-    return (bars + rules + text).properties(height=240, title=f"How far over: {METRIC_SHORT[metric]} breaches")
+    return (bars + rules + text).properties(height=330, title=f"How far over: {METRIC_SHORT[metric]} breaches")
 
 
 # ---- escalation ------------------------------------------------------------------------------
@@ -483,14 +501,18 @@ def time_per_tier(funnel: pd.DataFrame, metric: Metric = "tier", scale: Scale = 
     if data.empty:
         return empty_chart("No measured tier events under the current filters.")
     domain = [s for s in STAT_COLOURS if s in set(data["statistic"])]
+    floor = _log_floor(data["hours"])
+    if scale == "log":
+        data = data[data["hours"] > 0]
     base = alt.Chart(data).encode(
         y=alt.Y("tier:N", title=None, sort=list(TIER_COLOURS)),
         yOffset=alt.YOffset("statistic:N", sort=domain),
-        x=alt.X("hours:Q", title=f"hours{' (log scale)' if scale == 'log' else ''}", scale=_count_scale(scale)),
+        x=alt.X("hours:Q", title=f"hours{' (log scale)' if scale == 'log' else ''}", scale=_count_scale(scale, floor)),
         tooltip=[alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("statistic:N", title="Statistic"),
                  alt.Tooltip("text:N", title=METRIC_SHORT[metric]),
                  alt.Tooltip("hours:Q", title="Hours", format=",.1f")])
     bars = base.mark_bar(cornerRadiusEnd=2).encode(
+        **_baseline(scale, floor=floor),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=domain,
                         range=[STAT_COLOURS[s] for s in domain]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
@@ -532,15 +554,18 @@ def attribution_bar(attribution: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("mean_share_text:N", title="Average share per ticket"),
                  alt.Tooltip("time_text:N", title="Time in tier (sum)"),
                  alt.Tooltip("tickets:Q", title="Breached tickets with time here", format=",")])
+    tiers = [t for t in TIER_COLOURS if t in set(data["tier"])] + sorted(set(data["tier"]) - set(TIER_COLOURS))
     bars = base.mark_bar(height=40).encode(
-        color=alt.Color("tier:N", title=None, scale=alt.Scale(domain=list(TIER_COLOURS), range=list(TIER_COLOURS.values())),
+        color=alt.Color("tier:N", title=None, scale=alt.Scale(domain=tiers, range=[TIER_COLOURS.get(t, MUTED) for t in tiers]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
     text = (base.transform_window(cum="sum(share)", sort=[alt.SortField("order")])
             .transform_calculate(mid="datum.cum - datum.share / 2", label="datum.tier + ' ' + datum.share_text")
             .transform_filter(alt.datum.share >= 0.06)
-            .mark_text(fontSize=13, fontWeight="bold", color="white")
-            .encode(x=alt.X("mid:Q"), text="label:N"))
-    return (bars + text).properties(height=50)
+            .mark_text(fontSize=13, fontWeight="bold")
+            .encode(x=alt.X("mid:Q"), text="label:N",
+                    color=alt.condition("datum.tier == 'Tier 1' || datum.tier == 'Tier 2'",
+                                        alt.value("#1f2933"), alt.value("white"))))
+    return (bars + text).properties(height=140)
 
 
 # ---- volume and Pareto --------------------------------------------------------------------------
@@ -570,17 +595,17 @@ def volume_bars(volume: pd.DataFrame, dimension: str, scale: Scale = "linear") -
     tooltip = [alt.Tooltip("value:N", title=label), alt.Tooltip("tickets:Q", title="Tickets", format=","),
                alt.Tooltip("share_text:N", title="Share of tickets"),
                alt.Tooltip("tier_events:Q", title="Tier events", format=",")]
-    count = alt.Scale(type="log") if scale == "log" else alt.Scale(zero=True)
+    count = _count_scale(scale)
     if dimension == "month":
         base = alt.Chart(data).encode(x=alt.X("value:O", sort=order, title=label, axis=alt.Axis(labelAngle=0)),
                                       y=alt.Y("tickets:Q", title="tickets", scale=count), tooltip=tooltip)
         labels = base.mark_text(dy=-6, fontSize=11, color="#374151").encode(text="label:N")
-        return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2) + labels).properties(
-            height=280, title=f"Tickets by {label.lower()} (started)")
+        return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).encode(**_baseline(scale, "y")) + labels).properties(
+            height=340, title=f"Tickets by {label.lower()} (started)")
     base = alt.Chart(data).encode(y=alt.Y("value:N", sort=order, title=label, axis=alt.Axis(labelLimit=220)),
                                   x=alt.X("tickets:Q", title="tickets", scale=count), tooltip=tooltip)
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text="label:N")
-    return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2) + labels).properties(
+    return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).encode(**_baseline(scale)) + labels).properties(
         height=_step(26), title=f"Tickets by {label.lower()}")
 
 
@@ -632,7 +657,7 @@ def pareto_chart(pareto: pd.DataFrame, small_share: float = 0.02) -> alt.LayerCh
     labels = alt.Chart(data).mark_text(dy=-6, fontSize=11, color="#374151").encode(
         x=x, y=alt.Y("tickets:Q"), text=alt.Text("tickets:Q", format=","))
     return alt.layer(bars + labels, line).resolve_scale(y="independent").properties(
-        height=340, title="Pareto of products: a few products carry most tickets")
+        height=430, title="Pareto of products: a few products carry most tickets")
 
 
 # ---- agents ---------------------------------------------------------------------------------
@@ -716,10 +741,9 @@ def labels_for(tokens: Iterable[str], shown: Iterable[str]) -> dict[str, str]:
 
 EVENT_COLUMNS = {
     "agent": "Agent", "priority": "Priority", "issue_type": "Issue type", "status": "Status",
-    "product": "Product", "tier": "Tier", "region": "Region", "event_time": "Event time",
-    "frt_text": "FRT", "tier_text": "Time in tier", "frt_breached": "FRT breached",
-    "tier_breached": "Tier SLA breached", "still_waiting": "Still waiting", "ticket_id": "Ticket",
-    "source_row": "Row in file",
+    "product": "Product", "tier": "Tier", "region": "Region", "frt_text": "FRT", "tier_text": "Time in tier",
+    "frt_breached": "FRT breached", "tier_breached": "Tier SLA breached", "still_waiting": "Still waiting",
+    "event_time": "Event time", "ticket_id": "Ticket", "source_row": "Row in file",
 }
 
 

@@ -46,20 +46,24 @@ state.how_computed(
 st.subheader("Agent SLA report")
 tokens = charts.agent_options(dash.agents)
 labels = charts.labels_for(table["Agent"], state.shown(table)["Agent"])
-chosen = st.selectbox("Agent", [None, *tokens], key="ag_pick", placeholder="All agents",
+# the key follows the reveal toggle so the shown label (token or name) is never stale
+chosen = st.selectbox("Agent", [None, *tokens], key="ag_pick_named" if state.reveal_on() else "ag_pick",
+                      placeholder="All agents",
                       format_func=lambda t: "All agents" if t is None else labels.get(t, t),
                       help="Pick an agent to see their tier events; the sidebar filters still apply.")
 if chosen is not None:
     row = charts.agent_row(dash.agents, chosen)
     a = st.columns(4)
-    a[0].metric("Tier events", f"{int(row['tier_events']):,}", border=True)
+    a[0].metric("Tier events", f"{int(row['tier_events']):,}", border=True,
+                delta=f"{int(row['still_waiting']):,} still waiting", delta_color="off", delta_arrow="off")
     a[1].metric("Tier SLA breached", f"{row['tier_breach_rate']:.1%}" if row["tier_rated"] else "–", border=True,
                 delta=f"{int(row['tier_breached']):,} of {int(row['tier_rated']):,}", delta_color="off",
                 delta_arrow="off")
     a[2].metric("FRT breached", f"{row['frt_breach_rate']:.1%}" if row["frt_rated"] else "–", border=True,
                 delta=f"{int(row['frt_breached']):,} of {int(row['frt_rated']):,}", delta_color="off",
                 delta_arrow="off")
-    a[3].metric("Median FRT", readable(row["frt_median_s"]) or "–", border=True)
+    a[3].metric("Median FRT", readable(row["frt_median_s"]) or "–", border=True,
+                delta=f"time in tier {readable(row['tier_median_s']) or '–'}", delta_color="off", delta_arrow="off")
     if bool(row["small_sample"]):
         st.warning(f"Fewer than {metrics.SMALL_SAMPLE} tier events: rates are not reliable.", icon=":material/info:")
 rows = charts.agent_event_rows(dash.agent_events, chosen)

@@ -20,7 +20,7 @@ m[0].metric("Tickets", f"{int(k['tickets']):,}", border=True)
 m[1].metric("Products", f"{len(dash.pareto):,}", border=True, help="Distinct product values (a blank one counts).")
 m[2].metric("Small products", f"{int(k['small_products']):,}", border=True,
             help=f"Products with under {metrics.SMALL_SHARE:.0%} of the tickets.")
-m[3].metric("Share of tickets in small products", f"{float(k['small_products_share']):.1%}", border=True)
+m[3].metric("Small products' share", f"{float(k['small_products_share']):.1%}", border=True)
 
 # ---- volume ---------------------------------------------------------------------------------
 st.subheader("Tickets by product, issue type and month")

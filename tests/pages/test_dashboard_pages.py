@@ -89,7 +89,7 @@ def test_products_page(dash):
     assert metric(at, "Tickets") == f"{int(k['tickets']):,}" == "2,000"
     assert metric(at, "Products") == f"{len(dash.pareto):,}"
     assert metric(at, "Small products") == f"{int(k['small_products']):,}"
-    assert metric(at, "Share of tickets in small products") == f"{k['small_products_share']:.1%}"
+    assert metric(at, "Small products' share") == f"{k['small_products_share']:.1%}"
     at.segmented_control(key="prod_by").set_value("Month").run()
     assert not at.exception
     (ranked,) = frames_with(at, "Rank", "Cumulative share")
