@@ -1,13 +1,15 @@
 """The SLA, Escalation, Products and Agents pages run on the sample and show what core computes."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import state
-from core import charts, metrics, pipeline, policy, privacy, sample
+from core import charts, metrics, pipeline, policy, privacy, sample, schema
 from core.durations import readable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +137,34 @@ def test_priority_filter_changes_sla_figures(events, dash):
     assert expected != f"{k_all['tier_breached'] / k_all['tier_rated']:.1%}"
     assert metric(at, "Already past their SLA") == f"{int(k['tier_overdue']):,}"
     assert any("Priority: HIGH" in c.value for c in at.caption)
+
+
+def test_escalation_explains_a_missing_tier_column():
+    """With no tier column mapped the page says what is missing and where to map it, instead of empty charts."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=90)
+    at.run()
+    cur = at.session_state[state.LOADED]
+    mapping = schema.with_overrides(cur.prepared.mapping, frame=cur.prepared.raw.frame, tier=None)
+    prepared = pipeline.prepare_from_raw(cur.prepared.raw, mapping)
+    at.session_state[state.LOADED] = replace(cur, dataset_id="no-tier", prepared=prepared,
+                                             cleaned=privacy.clean(prepared))
+    at.switch_page("pages/escalation.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("no support-tier column" in w.value for w in at.warning)
+    assert not at.get("vega_lite_chart")
+    assert at.get("page_link"), "a link to the Prepare page's column mapping"
+
+
+def test_pages_show_a_friendly_empty_state():
+    """Filters that leave no rows give the empty-state note on every dashboard page, not an error."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=90)
+    at.run()
+    dataset_id = at.session_state[state.LOADED].dataset_id
+    for page in ("pages/sla.py", "pages/escalation.py", "pages/products.py", "pages/agents.py"):
+        at.switch_page(page).run()
+        # a date range before the data starts
+        at.session_state[f"{state.FILTER_PREFIX}{dataset_id}_date"] = (date(2020, 1, 1), date(2020, 1, 2))
+        at.run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert any("Widen the filters" in i.value for i in at.info), page
+        assert not at.get("vega_lite_chart"), page
