@@ -146,12 +146,14 @@ def summarize_size(ds: bench_data.Dataset, ours: dict, floor: dict, original: di
         "floor_peak_rss_mb": round(floor["peak_rss_mb"]),
         "original_peak_rss_mb": None if stopped else round(original["peak_rss_mb"]),
         "filter_change_s": _median(ours.get("filter_runs_s", [])),
+        "filter_change_cpu_s": _median(ours.get("filter_cpu_runs_s", [])),
         "stages": stages,
         "floor_stages": _stage_medians(floor["stage_runs"]),
         "original_stages": _stage_medians(original.get("stage_runs", [])),
         "ours_cpu_s": _median(ours.get("cpu_runs_s", [])),
         "runs": {"ours_s": ours["runs_s"], "ours_cpu_s": ours.get("cpu_runs_s", []), "floor_s": floor["runs_s"],
-                 "original_s": original.get("runs_s", []), "filter_change_s": ours.get("filter_runs_s", [])},
+                 "original_s": original.get("runs_s", []), "filter_change_s": ours.get("filter_runs_s", []),
+                 "filter_change_cpu_s": ours.get("filter_cpu_runs_s", [])},
         "load_average": {k: w.get("load_average_at_start") for k, w in
                          (("ours", ours), ("floor", floor), ("original", original))},
         "rows": ours.get("rows", {}),
@@ -338,6 +340,7 @@ def table(results: dict[str, Any]) -> str:
     line("ours / floor", lambda s: _x(s["ours_over_floor"]))
     line("original / ours", lambda s: _x(s["original_over_ours"], s["original_stopped"]))
     line("filter change (HIGH)", lambda s: _s(s["filter_change_s"]))
+    line("  (CPU time)", lambda s: _s(s.get("filter_change_cpu_s")))
     line("peak RSS, end to end", lambda s: f"{s['peak_rss_mb']:,} MB", lambda s: f"{s['peak_rss_mb']:,} MB")
     line("peak RSS, + exports", lambda s: f"{s['peak_rss_with_exports_mb']:,} MB")
     line("peak RSS floor / orig.", lambda s: f"{s['floor_peak_rss_mb']:,} / "
