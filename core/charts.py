@@ -17,6 +17,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core import metrics
 from core.durations import readable
 
 BREACHED = "#d55e00"
@@ -37,12 +38,13 @@ DIMENSIONS = {
 }
 PRIORITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 BLANK = "(blank)"
-SMALL_SAMPLE = 20
+SMALL_SAMPLE = metrics.SMALL_SAMPLE  # fewer tier events than this: an agent's rates are not reliable
 # log-spaced histogram edges in hours: 36 s .. 10,000 h, four bins per decade
 HOUR_EDGES = tuple(float(10 ** (e / 4)) for e in range(-8, 17))
 HOUR_TICKS = (1 / 60, 0.5, 1, 4, 24, 168, 720)
 HOUR_LABELS = ("datum.value < 1 ? round(datum.value * 60) + ' min' : "
                "format(datum.value, ',') + ' h'")
+PICK = "pick"  # the click selection of the clickable charts
 Scale = Literal["linear", "log"]
 Metric = Literal["tier", "frt"]
 
@@ -121,11 +123,43 @@ def value_order(dimension: str, values: Iterable[str], weights: Iterable[float] 
 
 
 def empty_chart(message: str = "No rows to show under the current filters.") -> alt.Chart:
-    """A small text chart standing in for a chart with no data."""
+    """A small text chart standing in for a chart with no data.
+
+    It carries the same ``pick`` selection as the clickable charts, so a page may ask for
+    selection events whatever the builder returned.
+    """
     return (alt.Chart(pd.DataFrame({"message": [message]}))
             .mark_text(fontSize=14, color="#6b7280")
             .encode(text="message:N")
+            .add_params(alt.selection_point(name=PICK, fields=["message"]))
             .properties(height=60))
+
+
+def picked_values(event: object, param: str = PICK, field: str = "value") -> tuple[str, ...]:
+    """The values a user clicked in a chart, from the selection state Streamlit returns.
+
+    >>> picked_values({"selection": {"pick": [{"value": "Tier 2"}]}}, "pick")
+    ('Tier 2',)
+    >>> picked_values(None), picked_values({"selection": {}})
+    ((), ())
+    """
+    try:
+        chosen = event["selection"].get(param) or []  # type: ignore[index]
+    except (KeyError, TypeError, AttributeError):
+        return ()
+    if isinstance(chosen, dict):  # interval-like or older shapes
+        chosen = [chosen]
+    return tuple(str(c[field]) for c in chosen if isinstance(c, dict) and field in c)
+
+
+def events_for(tier_events: pd.DataFrame, dimension: str, values: Iterable[str]) -> pd.DataFrame:
+    """Rows whose shown value of ``dimension`` (as the charts label it) is one of ``values``; all of
+    them when ``values`` is empty. Works on tier events and on tickets (both carry the dimension
+    columns and ``month``)."""
+    wanted = set(values)
+    if not wanted or tier_events.empty:
+        return tier_events
+    return tier_events[_group_values(tier_events, dimension).isin(wanted).to_numpy()]
 
 
 def _count_scale(scale: Scale, floor: float = 1.0) -> alt.Scale:
@@ -211,9 +245,10 @@ def outcome_bars(breakdown: pd.DataFrame, dimension: str, metric: Metric = "tier
                  alt.Tooltip("rated:Q", title="Rated in this group", format=","),
                  alt.Tooltip("rate_text:N", title=f"{METRIC_SHORT[metric]} breach rate")],
     )
+    pick = alt.selection_point(name=PICK, fields=["value"])
     base = alt.Chart(data).encode(**enc)
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
-        **_baseline(scale),
+    bars = base.mark_bar(cornerRadiusEnd=2).add_params(pick).encode(
+        **_baseline(scale), opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         color=alt.Color("outcome:N", scale=outcome_scale(), title=None,
                         legend=alt.Legend(orient="top", direction="horizontal")))
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text=alt.Text("events:Q", format=","))
@@ -596,16 +631,21 @@ def volume_bars(volume: pd.DataFrame, dimension: str, scale: Scale = "linear") -
                alt.Tooltip("share_text:N", title="Share of tickets"),
                alt.Tooltip("tier_events:Q", title="Tier events", format=",")]
     count = _count_scale(scale)
+    pick = alt.selection_point(name=PICK, fields=["value"])
+    highlight = alt.condition(pick, alt.value(1.0), alt.value(0.3))
     if dimension == "month":
         base = alt.Chart(data).encode(x=alt.X("value:O", sort=order, title=label, axis=alt.Axis(labelAngle=0)),
                                       y=alt.Y("tickets:Q", title="tickets", scale=count), tooltip=tooltip)
         labels = base.mark_text(dy=-6, fontSize=11, color="#374151").encode(text="label:N")
-        return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).encode(**_baseline(scale, "y")) + labels).properties(
+        bars = base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).add_params(pick).encode(
+            **_baseline(scale, "y"), opacity=highlight)
+        return (bars + labels).properties(
             height=340, title=f"Tickets by {label.lower()} (started)")
     base = alt.Chart(data).encode(y=alt.Y("value:N", sort=order, title=label, axis=alt.Axis(labelLimit=220)),
                                   x=alt.X("tickets:Q", title="tickets", scale=count), tooltip=tooltip)
     labels = base.mark_text(align="left", dx=3, fontSize=11, color="#374151").encode(text="label:N")
-    return (base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).encode(**_baseline(scale)) + labels).properties(
+    bars = base.mark_bar(color=NEUTRAL, cornerRadiusEnd=2).add_params(pick).encode(**_baseline(scale), opacity=highlight)
+    return (bars + labels).properties(
         height=_step(26), title=f"Tickets by {label.lower()}")
 
 
@@ -739,6 +779,15 @@ def labels_for(tokens: Iterable[str], shown: Iterable[str]) -> dict[str, str]:
     return {str(t): str(s) for t, s in zip(tokens, shown)}
 
 
+def durations_text(seconds: pd.Series) -> list[str]:
+    """Readable durations for a table; a negative one is marked as the data error it is.
+
+    >>> durations_text(pd.Series([3600.0, -60.0, None]))
+    ['1h 00m 00s', '-0h 01m 00s (data error)', '']
+    """
+    return [readable(v) + (" (data error)" if not pd.isna(v) and v < 0 else "") for v in seconds]
+
+
 EVENT_COLUMNS = {
     "agent": "Agent", "priority": "Priority", "issue_type": "Issue type", "status": "Status",
     "product": "Product", "tier": "Tier", "region": "Region", "frt_text": "FRT", "tier_text": "Time in tier",
@@ -751,8 +800,8 @@ def agent_event_rows(agent_events: pd.DataFrame, agent: str | None = None) -> pd
     """The agent SLA report rows (one agent's, or everyone's when ``agent`` is None) with
     readable FRT and time in tier; columns named for people (see EVENT_COLUMNS)."""
     rows = agent_events if agent is None else agent_events[agent_events["agent"] == agent]
-    out = rows.assign(frt_text=[readable(v) for v in rows["frt_s"]],
-                      tier_text=[readable(v) for v in rows["tier_s"]],
+    out = rows.assign(frt_text=durations_text(rows["frt_s"]),
+                      tier_text=durations_text(rows["tier_s"]),
                       tier=[tier_label(t) for t in rows["tier"]])
     return out[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS).reset_index(drop=True)
 
@@ -762,7 +811,7 @@ def tier_event_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
     cols = ["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
             "event_time", "frt_s", "tier_s", "frt_breached", "tier_breached", "still_waiting"]
     out = tier_events[cols].assign(
-        frt=[readable(v) for v in tier_events["frt_s"]], time_in_tier=[readable(v) for v in tier_events["tier_s"]],
+        frt=durations_text(tier_events["frt_s"]), time_in_tier=durations_text(tier_events["tier_s"]),
         over_by=[readable(v) for v in tier_events["tier_over_s"]], tier=[tier_label(t) for t in tier_events["tier"]])
     return out[["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
                 "event_time", "frt", "time_in_tier", "over_by", "frt_breached", "tier_breached", "still_waiting",

@@ -29,10 +29,14 @@ by_label = v1.segmented_control("By", ["Product", "Issue type", "Month"], defaul
                                 key="prod_by")
 scale = v2.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="prod_scale")
 by = {"Product": "product", "Issue type": "issue_type", "Month": "month"}[by_label]
-st.altair_chart(charts.volume_bars(dash.volume, by, scale), width="stretch")
-if by == "month":
-    st.caption("A ticket counts in the month it started (its first OPEN event).")
-state.drill("Tickets behind this chart", charts.ticket_rows(dash.tickets), key="prod_drill_volume")
+clicked = st.altair_chart(charts.volume_bars(dash.volume, by, scale), width="stretch", on_select="rerun",
+                          key=f"prod_volume_{by}_{scale}")
+picked = charts.picked_values(clicked)
+st.caption(("A ticket counts in the month it started (its first OPEN event). " if by == "month" else "")
+           + (f"Showing the tickets of **{', '.join(picked)}** below; double-click the chart to clear." if picked
+              else "Click a bar to list only its tickets below."))
+state.drill("Tickets behind this chart" + (f": {', '.join(picked)}" if picked else ""),
+            charts.ticket_rows(charts.events_for(dash.tickets, by, picked)), key="prod_drill_volume")
 state.how_computed("Tickets are counted once, with the product, issue type and month they were raised with "
                    "(the first non-blank value in time order); shares are of all tickets under the filters.",
                    "volume", "tickets")

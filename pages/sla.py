@@ -45,8 +45,13 @@ dim_label = c2.segmented_control("By", list(DIM_CHOICES), default="Product", req
 scale = c3.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="sla_scale",
                              help="A log scale keeps small groups visible beside large ones, as in the original report.")
 metric, dim = METRIC_CHOICES[metric_label], DIM_CHOICES[dim_label]
-st.altair_chart(charts.outcome_bars(dash.breakdown, dim, metric, scale), width="stretch")
-state.drill("Tier events behind this chart", charts.tier_event_rows(dash.tier_events), key="sla_drill_outcome")
+clicked = st.altair_chart(charts.outcome_bars(dash.breakdown, dim, metric, scale), width="stretch",
+                          on_select="rerun", key=f"sla_outcome_{dim}_{metric}_{scale}")
+picked = charts.picked_values(clicked)
+st.caption("Click a bar to list only its tier events below; double-click to clear." if not picked else
+           f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear.")
+state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picked else ""),
+            charts.tier_event_rows(charts.events_for(dash.tier_events, dim, picked)), key="sla_drill_outcome")
 state.how_computed(
     "Each bar counts **tier events** (waiting events inside a tier) whose duration could be rated. "
     "**Tier SLA**: time in tier = the response's work-resolved time − the event's time. **FRT**: the next "

@@ -209,3 +209,26 @@ def test_builders_do_not_mutate_inputs(dash):
 def test_empty_chart_is_text():
     assert isinstance(charts.empty_chart("x"), alt.Chart)
     assert charts.empty_chart("x").to_dict()["mark"]["type"] == "text"
+
+
+def test_clicked_bars_narrow_the_drill_down(dash):
+    event = {"selection": {charts.PICK: [{"value": "Tier 2"}]}}
+    picked = charts.picked_values(event)
+    rows = charts.events_for(dash.tier_events, "tier", picked)
+    assert picked == ("Tier 2",) and set(rows["tier"]) == {"TIER_2"}
+    assert len(rows) == int(dash.funnel.set_index("tier").loc["TIER_2", "tier_events"])
+    month = charts.events_for(dash.tier_events, "month", ["2025-09"])
+    assert (month["month"].dt.strftime("%Y-%m") == "2025-09").all() and len(month)
+    assert charts.events_for(dash.tier_events, "product", ()) is dash.tier_events
+    spec = charts.outcome_bars(dash.breakdown, "product").to_dict()
+    params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
+    assert charts.PICK in {p.get("name") for p in params}
+
+
+def test_clicked_volume_bar_lists_its_tickets(dash):
+    rows = charts.ticket_rows(charts.events_for(dash.tickets, "product", ["NOVA_FLOW"]))
+    v = dash.volume[(dash.volume["dimension"] == "product") & (dash.volume["value"] == "NOVA_FLOW")]
+    assert len(rows) == int(v["tickets"].iloc[0]) and set(rows["product"]) == {"NOVA_FLOW"}
+    months = charts.events_for(dash.tickets, "month", ["2025-10"])
+    v = dash.volume[(dash.volume["dimension"] == "month") & (dash.volume["value"] == "2025-10")]
+    assert len(months) == int(v["tickets"].iloc[0])
