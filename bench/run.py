@@ -294,7 +294,7 @@ def _git() -> dict[str, Any]:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    changed = [line[3:] for line in git("status", "--porcelain", "--", "core", "sql").splitlines()]
+    changed = [line.split(maxsplit=1)[-1] for line in git("status", "--porcelain", "--", "core", "sql").splitlines()]
     return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_core_or_sql": changed}
 
 
