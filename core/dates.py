@@ -413,7 +413,9 @@ def _parse(con: object, table: str, formats: list[_Format], tz: str) -> tuple[np
         if f.kind == "serial":
             whens.append(f"when regexp_full_match(v, '-?[0-9]+([.][0-9]+)?') then {i}")
         else:
-            whens.append(f"when try_strptime(v, $f{i}) is not null then {i}")
+            # DuckDB's %z takes any two-digit hour and minute: +99:99 is no UTC offset
+            valid = " and not regexp_matches(v, $bad_offset)" if f.offset == "z" else ""
+            whens.append(f"when try_strptime(v, $f{i}) is not null{valid} then {i}")
             branches.append(f"when {i} then {_instant_sql(f, i)}")
     k_sql = f"case {' '.join(whens)} else 0 end" if whens else "0"
     ts_sql = f"case k {' '.join(branches)} else null end" if branches else "null"
@@ -421,11 +423,17 @@ def _parse(con: object, table: str, formats: list[_Format], tz: str) -> tuple[np
     params: dict[str, object] = {f"f{i}": f.strptime for i, f in enumerate(formats, start=1) if f.kind != "serial"}
     if any(f.offset for f in formats):
         params["tz"] = tz
+    if any(f.offset == "z" for f in formats):
+        params["bad_offset"] = _BAD_OFFSET
     result = con.execute(sql, params).fetchnumpy()  # type: ignore[attr-defined]
     k = np.ma.filled(result["k"], 0).astype(np.int64)
     ts = result["ts"]
     ts = np.ma.filled(ts, np.datetime64("NaT")) if np.ma.isMaskedArray(ts) else ts
     return k, np.asarray(ts).astype("datetime64[us]").copy()
+
+
+# Real UTC offsets run from -12:00 to +14:00 with minutes below 60.
+_BAD_OFFSET = r"[+-](1[5-9]|[2-9][0-9])(:?[0-9][0-9])?$|[+-][0-9][0-9]:?[6-9][0-9]$"
 
 
 def _instant_sql(f: _Format, i: int) -> str:
