@@ -9,6 +9,7 @@ No file here is committed as a binary: the bytes come from tests/core/filemakers
 """
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -211,6 +212,21 @@ def _export_is_formula_safe(prepared: Any) -> None:
         assert cell.data_type == "s", f"XLSX cell {cell.coordinate} is not plain text"
 
 
+def _formula_headers() -> bytes:
+    rows = event_rows(TIMES)
+    rows[0] = rows[0] + ['=HYPERLINK("http://x.test","h")', "@SUM(1)"]
+    rows[1:] = [r + ["a", "b"] for r in rows[1:]]
+    return fm.csv_bytes(rows)
+
+
+def _export_headers_are_formula_safe(prepared: Any) -> None:
+    from core import export, privacy
+
+    clean = privacy.clean(prepared).anonymized.clean
+    header = next(csv.reader(io.StringIO(export.to_csv_bytes(clean).decode("utf-8"), newline="")))
+    assert not [h for h in header if h.startswith(tuple("=+-@\t\r\uff1d"))], header
+
+
 def _long_titles() -> bytes:
     return fm.csv_bytes(event_rows(TIMES, titles=["x" * 10_000, "ab " * 3334, "short", "y" * 10_000]))
 
@@ -337,6 +353,11 @@ CASES: list[Case] = [
                                           "2025-07-16 08:00:00", "2025-07-16T05:00:00-0200"])),
          Parsed(dates={"event time": ["2025-07-16 07:06:15", "2025-07-16 07:06:15", "2025-07-16 08:00:00",
                                       "2025-07-16 07:00:00"]}, order={"event time": "iso"}, events=4)),
+    Case("impossible utc offsets", "export.csv",
+         lambda: fm.csv_bytes(event_rows(["2025-07-16T10:00:00+99:99", "2025-07-16T10:00:00+15:00",
+                                          "2025-07-16T10:00:00+14:00", "2025-07-16T10:00:00-12:00"])),
+         Parsed(dates={"event time": [None, None, "2025-07-15 20:00:00", "2025-07-16 22:00:00"]},
+                failed={"event time": 2}, findings={"unparsed_dates": 2}, events=2)),
     Case("dst gap and overlap local times", "export.csv", _dst_rows,
          Parsed(tz="Europe/Berlin",
                 # naive values are taken as already local, never localized: a gap or overlap time stays as written
@@ -389,6 +410,10 @@ CASES: list[Case] = [
     Case("formula payloads", "export.csv", _formula_payloads,
          Parsed(rows=len(FORMULA_TITLES), values={"issue title": FORMULA_TITLES}, events=len(FORMULA_TITLES),
                 check=_export_is_formula_safe)),
+    Case("formula payloads in headers", "export.csv", _formula_headers,
+         Parsed(rows=4, events=4, check=_export_headers_are_formula_safe),
+         xfail="core.export.to_csv_bytes writes column names as they are: a header '=HYPERLINK(...)' reaches "
+               "the clean CSV's first line unneutralized (Excel evaluates quoted '=' fields)"),
     Case("10000-character titles", "export.csv", _long_titles, Parsed(rows=4, events=4, check=_check_long_titles)),
     Case("emoji and rtl text", "export.csv", _emoji_rtl, Parsed(rows=4, values={"issue title": EMOJI_RTL}, events=4)),
     Case("control characters", "export.csv", _control_chars,

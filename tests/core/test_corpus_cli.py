@@ -24,7 +24,9 @@ SUBPROCESS = ["zip bomb", "far cell declared", "binary garbage"]
 
 
 def _params(cases: list[Case]) -> list:
-    return [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else [])
+    """Cases as parameters; a known gap (``xfail``) concerns the CLI only when the case is a refusal."""
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)]
+                         if c.xfail and isinstance(c.expect, Rejected) else [])
             for c in cases]
 
 
