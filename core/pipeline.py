@@ -6,6 +6,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import contract, dates, ingest, schema
 from core.quality import Finding, QualityReport, rows_of
@@ -146,14 +148,17 @@ def _text(series: pd.Series) -> pd.Series:
         whole = series.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             series = series.astype("Int64")
-    out = series.astype("str")
-    out = out.where(series.notna())
-    return out.where(out.str.strip() != "")
+    text = series if series.dtype == "str" else series.astype("str").where(series.notna())
+    arr = pa.array(text, from_pandas=True)
+    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    return pd.Series(pc.if_else(blank, pa.scalar(None, arr.type), arr), dtype="str")
 
 
 def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:
-    text = _text(series)
-    return text.map(lambda v: vocab.get(v) if isinstance(v, str) else None).astype("str")
+    """Raw values to canonical ones through ``vocab``; each distinct value is looked up once."""
+    codes, uniques = pd.factorize(_text(series))
+    canonical = np.array([vocab.get(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(canonical[codes], dtype="str")  # code -1 (null) takes the trailing None
 
 
 def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping):
