@@ -282,13 +282,7 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
             f"The file has a header row (row {meta.header_row}) but no data rows under it. "
             "Check that you exported the data and not only the column titles."
         )
-    if n > limits.max_rows:
-        raise InputError(f"The file has {n:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
-    if n * max(len(names), 1) > limits.max_cells:
-        raise InputError(
-            f"The file has {n:,} rows by {len(names):,} columns, more than {limits.max_cells:,} cells. "
-            "Remove unused columns or upload a shorter date range."
-        )
+    _check_dimensions(n, len(names), limits)
     if not filled.all():
         frame, rows = frame.loc[filled].reset_index(drop=True), rows[filled]
     dup = duplicated_rows(frame)
@@ -303,6 +297,16 @@ def _finish(columns: list[pd.Series], meta: _Read, limits: Limits) -> RawTable:
         delimiter=meta.delimiter, sheet=meta.sheet, sheets=meta.sheets, header_row=meta.header_row,
         epoch1904=meta.epoch1904, date_cells=date_cells,
     )
+
+
+def _check_dimensions(rows: int, columns: int, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise InputError(f"The file has {rows:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
+    if rows * max(columns, 1) > limits.max_cells:
+        raise InputError(
+            f"The file has {rows:,} rows by {columns:,} columns, more than {limits.max_cells:,} cells. "
+            "Remove unused columns or upload a shorter date range."
+        )
 
 
 def duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -460,6 +464,11 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
     body = memoryview(data)[start:]
     if not bytes(body[:4096]).strip(b" \t\r\n\x00,;|\xff\xfe"):
         return [pd.Series([], dtype="str") for _ in range(width)], meta
+    # Parsing every column as text costs ~20 bytes per cell, empty or not: refuse a file beyond the
+    # row and cell caps before that. Line breaks bound the records; count exactly only when they exceed.
+    lines = max(data.count(b"\n", start), data.count(b"\r", start)) + 1
+    if lines > limits.max_rows or lines * width > limits.max_cells:
+        _check_dimensions(_count_records(body, codec, delimiter, width), width, limits)
     table = _arrow_csv(body, codec, delimiter, width, h + 1)
     return [_csv_column(table.column(i)) for i in range(width)], meta
 
@@ -506,6 +515,22 @@ def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_
                 "Check the file's delimiter and quoting, or re-export it from the source system."
             ) from None
         raise InputError("The file could not be read as a CSV table. Re-export it as CSV (UTF-8) or Excel (.xlsx).") from exc
+
+
+def _count_records(body: memoryview, codec: str, delimiter: str, width: int) -> int:
+    """Data records in the body, reading one column only so memory stays small."""
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                              invalid_row_handler=lambda row: "skip"),
+            convert_options=pacsv.ConvertOptions(include_columns=names[:1], column_types={names[0]: pa.string()}),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return 0  # the full read reports what is wrong with the file
+    return table.num_rows
 
 
 def _first_ragged_record(body: memoryview, codec: str, delimiter: str, width: int) -> tuple[int, int] | None:
