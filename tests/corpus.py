@@ -165,6 +165,26 @@ def _encrypted_zip_entries() -> bytes:
     return bytes(data)
 
 
+def _lying_zip_bomb() -> bytes:
+    """A zip bomb whose archive directory claims each big part inflates to 1,000 bytes."""
+    import struct
+
+    data = bytearray(fm.zip_bomb_xlsx(40))
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        if struct.unpack_from("<I", data, at + 24)[0] > 1024**2:
+            local = struct.unpack_from("<I", data, at + 42)[0]
+            struct.pack_into("<I", data, at + 24, 1000)  # central directory: uncompressed size
+            struct.pack_into("<I", data, local + 22, 1000)  # local header: uncompressed size
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
+def _commas(rows: int, width: int = 500) -> bytes:
+    """A file that is nearly all delimiters: tiny on disk, ~20 bytes per cell once parsed."""
+    return ",".join(f"c{i}" for i in range(width)).encode() + b"\n" + (b"1" + b"," * (width - 1) + b"\n") * rows
+
+
 def _first_sheet_empty() -> bytes:
     return fm.xlsx_bytes({"Cover": [], "Events": event_rows(TIMES)})
 
@@ -399,6 +419,7 @@ CASES: list[Case] = [
          Rejected(r"XML entity declarations")),
     Case("password protected workbook", "locked.xlsx", fm.ole2_bytes, Rejected(r"password-protected workbook"),
          excel_attack=True),
+    Case("zip bomb with lying sizes", "bomb2.xlsx", _lying_zip_bomb, Rejected(r"may be damaged"), excel_attack=True),
     Case("zip-encrypted workbook entries", "locked2.xlsx", _encrypted_zip_entries, Rejected(r"encrypted"),
          excel_attack=True),
     Case("first sheet empty", "export.xlsx", _first_sheet_empty,
@@ -426,6 +447,8 @@ CASES: list[Case] = [
          limits=Limits(max_bytes=_AT_LIMIT - 1)),
     Case("garbage over the size limit", "export.csv", lambda: fm.garbage_bytes(4096),
          Rejected(r"The file is 4 KB; the limit is 1 KB"), limits=Limits(max_bytes=1024)),  # size before content
+    Case("delimiters beyond the cell cap", "export.csv", lambda: _commas(300),
+         Rejected(r"The file has 300 rows by 500 columns, more than 100,000 cells"), limits=Limits(max_cells=100_000)),
     Case("too many columns", "export.csv",
          lambda: fm.csv_bytes([[f"c{i}" for i in range(600)], [str(i) for i in range(600)]]),
          Rejected(r"The file has 600 columns; the limit is 500")),

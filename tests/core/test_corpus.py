@@ -6,7 +6,7 @@ import pytest
 
 from core import dates, ingest, metrics, pipeline
 from core.ingest import DEFAULT_LIMITS, InputError
-from tests.corpus import CASES, MARKER, Case, Parsed, Rejected
+from tests.corpus import CASES, CASES_BY_NAME, MARKER, Case, Parsed, Rejected
 
 
 def _params(cases: list[Case]) -> list:
@@ -80,3 +80,18 @@ def _check_parsed(expect: Parsed, data: bytes, filename: str, limits: ingest.Lim
             assert dash.quality_counts.get(kind, 0) == n, (kind, dash.quality_counts)
     if expect.check is not None:
         expect.check(prepared)
+
+
+def test_caps_are_checked_before_parsing(monkeypatch) -> None:
+    """Over-cap files are refused without the CSV parser or the Excel reader ever running."""
+    def never(*args, **kwargs):
+        raise AssertionError("the file was parsed before its size was checked")
+
+    monkeypatch.setattr(ingest, "_arrow_csv", never)
+    monkeypatch.setattr(ingest, "_calamine_rows", never)
+    for name in ("delimiters beyond the cell cap", "just over the size limit", "garbage over the size limit",
+                 "far cell declared", "far cell undeclared", "zip bomb", "zip bomb with lying sizes",
+                 "workbook declaring more rows than the limit", "too many columns"):
+        case = CASES_BY_NAME[name]
+        with pytest.raises(InputError, match=case.expect.message):
+            ingest.read_table(case.make_bytes(), case.filename, limits=case.limits or DEFAULT_LIMITS)
