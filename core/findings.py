@@ -25,6 +25,12 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
 
 
+def _label(value: object) -> str:
+    """'TIER_1' -> 'Tier 1'; other values as they are."""
+    text = str(value)
+    return text.replace("_", " ").title() if text.startswith("TIER_") else text
+
+
 def _rows(dash: Dashboard, dimension: str) -> pd.DataFrame:
     b = dash.breakdown
     return b[(b["dimension"] == dimension) & (b["tier_rated"] >= MIN_EVENTS)]
@@ -37,9 +43,9 @@ def worst_tier(dash: Dashboard) -> Finding | None:
     worst = rows.sort_values("tier_breach_rate", ascending=False).iloc[0]
     best = rows.sort_values("tier_breach_rate").iloc[0]
     return Finding(
-        "worst_tier", f"{worst['value']} breaches most: {_pct(worst['tier_breach_rate'])} of its tier events",
-        f"{int(worst['tier_breached']):,} of {int(worst['tier_rated']):,} tier events in {worst['value']} went "
-        f"over their allowance, against {_pct(best['tier_breach_rate'])} in {best['value']}.",
+        "worst_tier", f"{_label(worst['value'])} breaches most: {_pct(worst['tier_breach_rate'])} of its tier events",
+        f"{int(worst['tier_breached']):,} of {int(worst['tier_rated']):,} tier events in {_label(worst['value'])} "
+        f"went over their allowance, against {_pct(best['tier_breach_rate'])} in {_label(best['value'])}.",
         {"tier": worst["value"], "breach_rate": float(worst["tier_breach_rate"]),
          "breached": int(worst["tier_breached"]), "rated": int(worst["tier_rated"]),
          "best_tier": best["value"], "best_rate": float(best["tier_breach_rate"])})
@@ -123,10 +129,10 @@ def escalation_reach(dash: Dashboard) -> Finding | None:
     f = dash.funnel
     if len(f) < 2 or not f["tiered_tickets"].iloc[0]:
         return None
-    parts = [f"{_pct(r.reach)} reached {r.tier.replace('_', ' ').title()}" for r in f.iloc[1:].itertuples()]
+    parts = [f"{_pct(r.reach)} reached {_label(r.tier)}" for r in f.iloc[1:].itertuples()]
     return Finding(
         "escalation_reach", f"{_pct(float(f['containment'].iloc[0]))} of tiered tickets stayed in "
-        f"{f['tier'].iloc[0].replace('_', ' ').title()}",
+        f"{_label(f['tier'].iloc[0])}",
         f"Of {int(f['tiered_tickets'].iloc[0]):,} tickets that entered a tier, " + ", ".join(parts) + ".",
         {"tiered_tickets": int(f["tiered_tickets"].iloc[0]),
          **{f"reach_{r.tier}": float(r.reach) for r in f.itertuples()}})
