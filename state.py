@@ -266,3 +266,13 @@ def set_passphrase(phrase: str) -> None:
 
 def has_key() -> bool:
     return st.session_state.get(KEY) is not None
+
+
+def page_header(title: str) -> tuple[Loaded, metrics.Dashboard]:
+    """A dashboard page's title and data caption (with the active filters); returns the data and its dashboard."""
+    st.title(title)
+    cur = loaded()
+    dash = dashboard()
+    active = filters_summary()
+    st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+    return cur, dash

@@ -2,14 +2,10 @@
 import streamlit as st
 
 import state
-from core import charts, metrics, views
+from core import charts, metrics
 from core.durations import readable
 
-st.title("Agents")
-cur = state.loaded()
-dash = state.dashboard()
-active = state.filters_summary()
-st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+cur, dash = state.page_header("Agents")
 
 if dash.agent_events.empty:
     state.empty_state("No tier events match the current filters.")

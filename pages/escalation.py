@@ -2,13 +2,9 @@
 import streamlit as st
 
 import state
-from core import charts, views
+from core import charts
 
-st.title("Escalation")
-cur = state.loaded()
-dash = state.dashboard()
-active = state.filters_summary()
-st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+cur, dash = state.page_header("Escalation")
 
 tier_column = cur.prepared.mapping.roles.get("tier")
 if not tier_column:
@@ -19,7 +15,7 @@ if not tier_column:
     st.stop()
 k = dash.kpis.iloc[0]
 if not int(k["tiered_tickets"]):
-    if active:
+    if state.filters_summary():
         state.empty_state("No ticket under the current filters entered a tier.")
     else:
         st.warning(f"The tier column **{tier_column}** is mapped, but no event is in a real tier. Check on the "

@@ -2,13 +2,10 @@
 import streamlit as st
 
 import state
-from core import findings, views
+from core import findings
 from core.durations import readable
 
-st.title("Overview")
-cur = state.loaded()
-dash = state.dashboard()
-st.caption(views.dataset_caption(cur) + (f" · filtered: {state.filters_summary()}" if state.filters_summary() else ""))
+cur, dash = state.page_header("Overview")
 
 if dash.kpis.empty or not int(dash.kpis["tickets"].iloc[0]):
     state.empty_state("No tickets match the current filters.")

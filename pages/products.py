@@ -2,13 +2,9 @@
 import streamlit as st
 
 import state
-from core import charts, metrics, views
+from core import charts, metrics
 
-st.title("Products & volume")
-cur = state.loaded()
-dash = state.dashboard()
-active = state.filters_summary()
-st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+cur, dash = state.page_header("Products & volume")
 
 k = dash.kpis.iloc[0]
 if not int(k["tickets"]):

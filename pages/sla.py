@@ -2,14 +2,10 @@
 import streamlit as st
 
 import state
-from core import charts, views
+from core import charts
 from core.durations import readable
 
-st.title("SLA")
-cur = state.loaded()
-dash = state.dashboard()
-active = state.filters_summary()
-st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+cur, dash = state.page_header("SLA")
 
 if dash.tier_events.empty:
     state.empty_state("No tier events match the current filters.")
