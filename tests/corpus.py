@@ -180,6 +180,14 @@ def _lying_zip_bomb() -> bytes:
     return bytes(data)
 
 
+def _positional_wide_sheet(width: int = 2000, rows: int = 3000) -> bytes:
+    """Cells without r attributes (allowed by the format) sit one after another: one wide row makes the
+    reader allocate rows x width cells although no reference ever names a far column."""
+    wide = "<row>" + "<c><v>1</v></c>" * width + "</row>"
+    body = "".join(f"<row><c><v>{i}</v></c></row>" for i in range(rows))
+    return fm.raw_xlsx(fm.sheet_xml(wide + body, dimension=None))
+
+
 def _commas(rows: int, width: int = 500) -> bytes:
     """A file that is nearly all delimiters: tiny on disk, ~20 bytes per cell once parsed."""
     return ",".join(f"c{i}" for i in range(width)).encode() + b"\n" + (b"1" + b"," * (width - 1) + b"\n") * rows
@@ -408,6 +416,8 @@ CASES: list[Case] = [
          Rejected(r"declares a range of 1,048,576 rows by 16,384 columns"), excel_attack=True),
     Case("far cell undeclared", "far2.xlsx", lambda: fm.far_cell_xlsx(declare=False),
          Rejected(r"uses a range of 1,048,576 rows by 16,384 columns"), excel_attack=True),
+    Case("far cell by position (no r attributes)", "wide.xlsx", _positional_wide_sheet,
+         Rejected(r"uses a range of 3,001 rows by 2,000 columns"), excel_attack=True),
     Case("thousands of archive entries", "many.xlsx", fm.many_entries_xlsx,
          Rejected(r"holds 2,50\d parts; the limit is 2,000"), excel_attack=True),
     Case("path traversal entry", "evil.xlsx", fm.traversal_xlsx, Rejected(r"unsafe path"), excel_attack=True),

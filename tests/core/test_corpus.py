@@ -90,7 +90,7 @@ def test_caps_are_checked_before_parsing(monkeypatch) -> None:
     monkeypatch.setattr(ingest, "_arrow_csv", never)
     monkeypatch.setattr(ingest, "_calamine_rows", never)
     for name in ("delimiters beyond the cell cap", "just over the size limit", "garbage over the size limit",
-                 "far cell declared", "far cell undeclared", "zip bomb", "zip bomb with lying sizes",
+                 "far cell declared", "far cell undeclared", "far cell by position (no r attributes)", "zip bomb", "zip bomb with lying sizes",
                  "workbook declaring more rows than the limit", "too many columns"):
         case = CASES_BY_NAME[name]
         with pytest.raises(InputError, match=case.expect.message):
