@@ -801,15 +801,22 @@ def _scan_sheet(zf: zipfile.ZipFile, info: _SheetInfo, limits: Limits) -> _Sheet
             found = _CELL_ROW.findall(buf)
             if found:
                 rows = max(rows, max(map(int, set(found))))
-            row_tags += len(_ROW_TAG.findall(chunk))
+            row_tags += chunk.count(b"<row") + chunk.count(b":row ") + chunk.count(b":row>")
             rows = max(rows, row_tags)
-            if len(_CELL_TAG.findall(chunk)) > len(_CELL_COL.findall(chunk)):  # some cells have no r
+            if _cells_without_r(chunk):
                 counts = [len(_CELL_TAG.findall(piece)) for piece in _ROW_TAG.split(chunk)]
                 counts[0] += carry
                 cols, carry = max(cols, *counts), counts[-1]
             _check_extent(info.name, rows, cols, limits, declared=False)
             tail = buf[-64:]
     return _SheetInfo(info.name, info.part, rows, cols, has_values)
+
+
+def _cells_without_r(chunk: bytes) -> bool:
+    """Whether some cell tag lacks an r attribute; byte counts first, as Excel writes r first in every cell."""
+    if chunk.count(b"<c ") + chunk.count(b"<c>") == chunk.count(b'<c r="') and b":c" not in chunk:
+        return False
+    return len(_CELL_TAG.findall(chunk)) > len(_CELL_COL.findall(chunk))
 
 
 def _check_extent(sheet: str, rows: int, cols: int, limits: Limits, *, declared: bool) -> None:
