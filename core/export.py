@@ -27,7 +27,8 @@ EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # OWASP CSV injection: cells starting with these are read as formulas by spreadsheets,
 # including the fullwidth forms some spreadsheets fold to ASCII.
-FORMULA_START = "^[=+\\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]"  # RE2 takes the characters themselves
+FORMULA_CHARS = "=+-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20"
+_FORMULA_SET = pa.array(list(FORMULA_CHARS), type=pa.string())
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -35,13 +36,18 @@ class ExportError(ValueError):
     """The frame cannot be written in the asked format; the message says what to do instead."""
 
 
-def neutralize_formulas(array: pa.Array) -> pa.Array:
+def neutralize_formulas(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Prefix a single quote to text cells a spreadsheet would run as a formula.
+
+    Only the first character decides (``FORMULA_CHARS``), so the test is one vectorised
+    look at each cell's first code point; cells are rewritten only when one is risky.
 
     >>> neutralize_formulas(pa.array(["=1+1", "ok", None, "-x"])).to_pylist()
     ["'=1+1", 'ok', None, "'-x"]
     """
-    risky = pc.fill_null(pc.match_substring_regex(array, FORMULA_START), False)
+    risky = pc.is_in(pc.utf8_slice_codeunits(array, start=0, stop=1), value_set=_FORMULA_SET)
+    if not pc.any(risky).as_py():
+        return array
     return pc.if_else(risky, pc.utf8_replace_slice(array, start=0, stop=0, replacement="'"), array)
 
 
@@ -62,8 +68,13 @@ def _kind(series: pd.Series) -> str:
     return "text"
 
 
-def _text_array(series: pd.Series) -> pa.Array:
-    values = series.astype("str")  # categories and mixed objects become text; nulls stay null
+def _text_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The column as Arrow text, nulls null: the Arrow data a ``str`` column already holds
+    (no copy), other columns converted by ``astype("str")`` first (categories, mixed objects)."""
+    values = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
+    held = getattr(values.array, "_pa_array", None)  # pandas' Arrow-backed strings
+    if isinstance(held, pa.ChunkedArray) and (pa.types.is_string(held.type) or pa.types.is_large_string(held.type)):
+        return held
     return pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.large_string())
 
 

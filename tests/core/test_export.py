@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -70,6 +71,40 @@ def test_csv_exact_bytes():
 def test_csv_neutralizes_formula_starts(text):
     out = ex.to_csv_bytes(pd.DataFrame({"t": [text]})).decode("utf-8")
     assert out.splitlines()[1].startswith("\"'") or out.split("\n", 1)[1].startswith("\"'")
+
+
+# Every leading character the formula test could meet: ASCII, the fullwidth block, and
+# look-alikes that are not formula starts (small/superscript signs, minus sign, quotes).
+LEADS = ([chr(c) for c in range(1, 128)] + [chr(c) for c in range(0xFF00, 0xFF60)]
+         + ["\uFE62", "\uFE63", "\uFE66", "\u207A", "\u2212", "\u2018", "\u00A0", "\u3000", "\U0001F600", "\u00e9"])
+FORMULA_REFERENCE = re.compile("[=+\\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]")  # the original rule, as a regex
+
+
+def test_neutralize_formulas_table_of_leading_characters():
+    values = [v for ch in LEADS for v in (ch, ch + "1+1", ch + "=x", " " + ch)] + ["", None, "'=x", " =x", "x=1"]
+    expected = [None if v is None else ("'" + v if FORMULA_REFERENCE.match(v) else v) for v in values]
+    out = ex.neutralize_formulas(pa.array(values, type=pa.large_string()))
+    assert out.to_pylist() == expected
+    assert sum(a != b for a, b in zip(expected, values)) == 3 * 11  # the 11 characters, alone or leading
+    chunked = ex.neutralize_formulas(pa.chunked_array([values[:100], values[100:], []], type=pa.string()))
+    assert chunked.to_pylist() == expected
+    safe = pa.array(["ok", None, "a=b"])
+    assert ex.neutralize_formulas(safe).to_pylist() == ["ok", None, "a=b"]
+    assert ex.neutralize_formulas(pa.array([], type=pa.string())).to_pylist() == []
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", object, "category"])
+def test_csv_text_columns_of_every_kind(dtype):
+    values = ["=1", None, "ok", "\uff201", "é,\"q\"", "-"]
+    frame = pd.DataFrame({"t": pd.Series(values, dtype=dtype)})
+    assert ex.to_csv_bytes(frame) == b'"t"\n"\'=1"\n\n"ok"\n"\'\xef\xbc\xa01"\n"\xc3\xa9,""q"""\n"\'-"\n'
+    assert ex.to_csv_bytes(frame.iloc[2:]) == b'"t"\n"ok"\n"\'\xef\xbc\xa01"\n"\xc3\xa9,""q"""\n"\'-"\n'
+
+
+def test_csv_text_column_in_several_arrow_chunks():
+    chunks = pa.chunked_array([["=a", None], [], ["b", "+c"]], type=pa.large_string())
+    frame = pd.DataFrame({"t": pd.Series(pd.arrays.ArrowStringArray(chunks, dtype=pd.StringDtype("pyarrow", na_value=float("nan"))))})
+    assert ex.to_csv_bytes(frame) == b'"t"\n"\'=a"\n\n"b"\n"\'+c"\n'
 
 
 def test_csv_keeps_numbers_and_safe_text():
