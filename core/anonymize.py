@@ -17,6 +17,7 @@ import ahocorasick
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import contract
 
@@ -286,6 +287,44 @@ def _fold(text: str) -> str:
     return _collapse(text.translate(_FOLD_TABLE))
 
 
+# Joins many values into one text so they fold (one str.translate) and are searched (one
+# automaton pass) together. Folding turns every other non-alphanumeric character into a
+# space, so no folded value holds it; inside a value it is replaced by a space first.
+_SEP = "\x00"
+
+
+class _JoinFoldTable(dict):
+    """``_FOLD_TABLE`` except that ``_SEP`` stays itself."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _FOLD_TABLE[code]
+        return folded
+
+
+_JOIN_FOLD_TABLE = _JoinFoldTable({ord(_SEP): _SEP})
+_JOIN_CHARS = 1 << 22  # characters folded and searched per batch: bounds memory on long texts
+
+
+def _fold_joined(values: list[str]) -> str:
+    """``_SEP.join(_fold(v) for v in values)``, with one translate for all of them."""
+    joined = _SEP.join(values)
+    if joined.count(_SEP) != len(values) - 1:  # some value holds _SEP itself: it folds to a space
+        joined = _SEP.join(v.replace(_SEP, " ") for v in values)
+    return _collapse(joined.translate(_JOIN_FOLD_TABLE))  # runs of spaces never cross a _SEP
+
+
+def _batches(values: list[str]) -> Iterable[tuple[int, int]]:
+    """(start, stop) slices of ``values`` of about ``_JOIN_CHARS`` characters each (at least one value)."""
+    budget = _JOIN_CHARS
+    ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) + 1)
+    start = 0
+    while start < len(values):
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + budget, side="right")))
+        yield start, stop
+        start = stop
+
+
 def _fold_offsets(text: str, translated: str) -> list[int]:
     """For each character of ``_collapse(translated)``, the index in ``text`` it came from."""
     if len(translated) == len(text):  # one character each: only collapsed spaces move things
@@ -495,6 +534,16 @@ class _Matcher:
 
     def any(self, folded: str) -> bool:
         return bool(self.spans(folded))
+
+    def word_ends(self, joined: str) -> list[int]:
+        """End offsets of whole-word matches in folded values joined by ``_SEP`` (a word
+        boundary, as are spaces and both ends): one automaton pass for all the values."""
+        if not self._size:
+            return []
+        n = len(joined)
+        return [end for end, (length, _) in self._automaton.iter(joined)
+                if (end + 1 == length or joined[end - length] in " \x00")
+                and (end + 1 == n or joined[end + 1] in " \x00")]
 
     def replace(self, text: str) -> str:
         translated = text.translate(_FOLD_TABLE)
@@ -818,6 +867,9 @@ def leak_check(frame: pd.DataFrame, originals: Iterable[str], min_len: int = 3,
     or contained as whole words. Originals shorter than ``min_len`` count only as whole
     cells. Numeric and date columns cannot hold names and are not scanned.
 
+    Each column's distinct values are folded and searched together (see ``_leaking``);
+    only the values found are looked up again in the rows.
+
     >>> r = leak_check(pd.DataFrame({"t": ["hi Zoe Ng", "ok", "ZOË NG"]}), ["Zoë Ng"])
     >>> r.found, r.hits
     (2, (('t', 2), ('t', 4)))
@@ -829,11 +881,9 @@ def leak_check(frame: pd.DataFrame, originals: Iterable[str], min_len: int = 3,
     per_column: dict[str, int] = {}
     positions: list[tuple[int, int]] = []
     for index, column in enumerate(text_columns):
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-        bad = [i for i, u in enumerate(uniques) if _leaks(str(u), folded, matcher)]
-        if not bad:
+        rows = _leaking_rows(frame[column], folded, matcher)
+        if not len(rows):
             continue
-        rows = np.flatnonzero(np.isin(codes, bad))
         per_column[str(column)] = len(rows)
         positions += [(int(r), index) for r in rows[:limit]]
     positions.sort()
@@ -841,6 +891,44 @@ def leak_check(frame: pd.DataFrame, originals: Iterable[str], min_len: int = 3,
     return LeakReport(len(frame) * len(text_columns), sum(per_column.values()), hits, per_column)
 
 
-def _leaks(text: str, folded: set[str], matcher: _Matcher) -> bool:
-    cell = _fold(text)
-    return cell.strip() in folded or matcher.any(cell)
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings a pandas ``str`` column holds (no copy), or None for other columns."""
+    held = getattr(series.array, "_pa_array", None) if isinstance(series.dtype, pd.StringDtype) else None
+    if isinstance(held, pa.ChunkedArray) and (pa.types.is_string(held.type) or pa.types.is_large_string(held.type)):
+        return held
+    return None
+
+
+def _leaking_rows(series: pd.Series, folded: set[str], matcher: _Matcher) -> np.ndarray:
+    """Positions of the cells of one column that hold a personal value, ascending."""
+    arrow = _arrow_text(series)
+    if arrow is not None:
+        uniques = pc.drop_null(pc.unique(arrow))
+        bad = _leaking(uniques.to_pylist(), folded, matcher)
+        if not bad.any():
+            return np.empty(0, dtype=np.int64)
+        found = pc.is_in(arrow, value_set=uniques.filter(pa.array(bad)))
+        return np.flatnonzero(found.to_numpy(zero_copy_only=False))
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    bad = _leaking([str(u) for u in uniques], folded, matcher)
+    if not bad.any():
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.append(bad, False)[codes])  # code -1 (null) picks the False
+
+
+def _leaking(values: list[str], folded: set[str], matcher: _Matcher) -> np.ndarray:
+    """Per value: its folded text equals an original, or holds one as whole words.
+
+    The values are folded and searched joined by ``_SEP``, in batches of ``_JOIN_CHARS``
+    characters: one translate and one automaton pass per batch, and word boundaries are
+    checked only where the automaton found something."""
+    bad = np.zeros(len(values), dtype=bool)
+    for start, stop in _batches(values):
+        joined = _fold_joined(values[start:stop])
+        cells = joined.split(_SEP)
+        bad[start:stop] = [cell.strip() in folded for cell in cells]
+        ends = matcher.word_ends(joined)
+        if ends:
+            bounds = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) + 1)
+            bad[start + np.searchsorted(bounds, ends, side="right")] = True
+    return bad

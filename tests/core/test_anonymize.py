@@ -340,6 +340,39 @@ def test_leak_check_finds_and_hides_values():
     assert an.leak_check(pd.DataFrame({"a": ["Al", "Alan"]}), ["al"]).hits == (("a", 2),)
 
 
+# (cell, leaks?) for the originals "Zoë Brown", "O'Sullivan", "Al" (short: whole cells only), "0712 345 678".
+LEAK_TABLE = [
+    ("Zoë Brown", True), ("zoe brown", True), ("ZOE BROWN", True), ("Zoe\u0308 Brown", True),
+    ("Zoë Brown called", True), ("called Zoë Brown", True), ("call Zoë Brown now", True),
+    ("zoë-brown", True), ("(Zoë  Brown)", True), ("Zoë\tBrown!", True), ("x\x00zoe brown", True),
+    ("zoebrown", False), ("Zoë Brownfield", False), ("MrZoë Brown", False), ("Zoë Brow", False), ("Zoë", False),
+    ("o'sullivan", True), ("O SULLIVAN", True), ("Osullivan", False), ("o'sullivans", False),
+    ("Al", True), (" al. ", True), ("Al Smith", False), ("Alan", False), ("", False), ("  ", False),
+    ("0712 345 678", True), ("ring 0712-345-678 today", True), ("07123456789", False),
+    ("\x00", False), ("Zoë\x00Brown", True), ("brown zoe", False),
+]
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "category"])
+def test_leak_check_table(dtype, monkeypatch):
+    originals = ["Zoë Brown", "O'Sullivan", "Al", "0712 345 678"]
+    cells = [c for c, _ in LEAK_TABLE]
+    expected = [i + 2 for i, (_, leaks) in enumerate(LEAK_TABLE) if leaks]
+    frame = pd.DataFrame({"t": pd.Series(cells + [None], dtype=dtype)})
+    assert [r for _, r in an.leak_check(frame, originals).hits] == expected
+    monkeypatch.setattr(an, "_JOIN_CHARS", 5)  # the values folded and searched in many small batches
+    assert [r for _, r in an.leak_check(frame, originals).hits] == expected
+
+
+def test_leak_check_rows_of_repeated_values():
+    frame = pd.DataFrame({"a": ["ok", "Zoe Brown", None, "ok", "zoe brown"] * 3,
+                          "b": pd.Categorical(["Ann Lee", None, "x", "ann  lee", "y"] * 3)})
+    report = an.leak_check(frame, ["Zoë Brown", "Ann Lee"])
+    assert report.columns == {"a": 6, "b": 6}
+    assert report.hits == tuple(sorted([("a", r + 2) for r in (1, 4, 6, 9, 11, 14)]
+                                       + [("b", r + 2) for r in (0, 3, 5, 8, 10, 13)], key=lambda h: (h[1], h[0] != "a")))
+
+
 def test_leak_check_limit():
     frame = pd.DataFrame({"a": ["Ann Lee"] * 3000, "b": ["x"] * 2999 + ["ann lee"]})
     report = an.leak_check(frame, ["Ann Lee"])
