@@ -279,7 +279,8 @@ def _finish(columns: list[pd.Series] | list[pa.ChunkedArray], meta: _Read, limit
     names, originals, renamed = _unique_headers(headers)
     kept = [columns[i] for i in keep]
     if kept and isinstance(kept[0], pa.ChunkedArray):
-        return _finish_arrow(pa.table(dict(zip(names, kept))), originals, renamed, meta, limits)
+        columns.clear()  # read_table's list: `kept` holds the only references now, handed over to _finish_arrow
+        return _finish_arrow(names, kept, originals, renamed, meta, limits)
     frame = pd.DataFrame(dict(zip(names, kept)), copy=False)
     n = len(frame)
     rows = np.arange(n, dtype=np.int64) + meta.first_data_row
@@ -312,15 +313,19 @@ def _has_value(column: pd.Series | pa.ChunkedArray) -> bool:
     return bool(column.notna().any())
 
 
-def _finish_arrow(table: pa.Table, originals: dict[str, str], renamed: tuple[tuple[str, str, str], ...], meta: _Read,
-                  limits: Limits) -> RawTable:
-    """_finish for Arrow columns: the same checks, masks and result, with one row filter and one conversion."""
+def _finish_arrow(names: list[str], columns: list[pa.ChunkedArray], originals: dict[str, str],
+                  renamed: tuple[tuple[str, str, str], ...], meta: _Read, limits: Limits) -> RawTable:
+    """_finish for Arrow columns: the same checks, masks and result, with one row filter and one conversion.
+
+    Empties ``columns`` so each read column is freed as soon as its filtered copy exists.
+    """
+    table = pa.table(dict(zip(names, columns)))
+    columns.clear()
     n = table.num_rows
     rows = np.arange(n, dtype=np.int64) + meta.first_data_row
     filled = np.zeros(n, bool)
-    for col in table.columns:
-        if col.null_count < n:
-            filled |= col.is_valid().to_numpy(zero_copy_only=False)
+    for valid in (c.is_valid() for c in table.columns if c.null_count < n):
+        filled |= valid.to_numpy(zero_copy_only=False)
     if not filled.any():
         raise InputError(
             f"The file has a header row (row {meta.header_row}) but no data rows under it. "
@@ -333,9 +338,16 @@ def _finish_arrow(table: pa.Table, originals: dict[str, str], renamed: tuple[tup
     removed = rows[filled][dup]
     nullable_int = [pa.types.is_integer(c.type) and c.null_count > 0 for c in table.columns]  # decided before the filter
     wanted = filled & ~dup_all
-    if not wanted.all():
-        table, rows = table.filter(pa.array(wanted)), rows[wanted]
-    frame = _arrow_frame(table, nullable_int)
+    mask = None if wanted.all() else pa.array(wanted)
+    rows = rows[wanted]
+    names, cols = table.column_names, table.columns
+    del table
+    data = {}
+    for i, name in enumerate(names):
+        col, cols[i] = cols[i], None  # each read column is dropped as soon as its filtered copy exists (peak memory)
+        data[name] = _pandas_column(col if mask is None else col.filter(mask), nullable_int[i])
+        del col
+    frame = pd.DataFrame(data, copy=False)
     return RawTable(
         frame=frame, source_rows=np.asarray(rows, dtype=np.int64), original_headers=originals, renamed=renamed,
         rows_read=int(filled.sum()), duplicates_removed=int(dup.sum()),
@@ -565,7 +577,8 @@ def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_
             read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                               invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            # large_string: what pandas `str` columns hold, so the conversion to pandas copies nothing
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True),
         )
