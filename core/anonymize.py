@@ -294,7 +294,8 @@ _SEP = "\x00"
 
 
 class _JoinFoldTable(dict):
-    """``_FOLD_TABLE`` except that ``_SEP`` stays itself."""
+    """``_FOLD_TABLE`` except that ``_SEP`` stays itself (one character for one keeps
+    ``str.translate`` on its fast path for ASCII text)."""
 
     def __missing__(self, code: int) -> str:
         folded = self[code] = _FOLD_TABLE[code]
@@ -303,14 +304,21 @@ class _JoinFoldTable(dict):
 
 _JOIN_FOLD_TABLE = _JoinFoldTable({ord(_SEP): _SEP})
 _JOIN_CHARS = 1 << 22  # characters folded and searched per batch: bounds memory on long texts
+_JOINER = f" {_SEP} "  # the spaces end a word at the end of every value
 
 
 def _fold_joined(values: list[str]) -> str:
-    """``_SEP.join(_fold(v) for v in values)``, with one translate for all of them."""
-    joined = _SEP.join(values)
-    if joined.count(_SEP) != len(values) - 1:  # some value holds _SEP itself: it folds to a space
-        joined = _SEP.join(v.replace(_SEP, " ") for v in values)
-    return _collapse(joined.translate(_JOIN_FOLD_TABLE))  # runs of spaces never cross a _SEP
+    """The values folded, each between spaces, joined by ``_SEP``: `` a \\x00 b `` for
+    'A', 'b'; ``split(_SEP)`` then ``strip`` gives each ``_fold(v).strip()``.
+
+    ASCII values are folded with one translate for all of them (its fast path); text with
+    other characters takes the slow path anyway, so it is folded value by value."""
+    joined = _JOINER.join(values)
+    if joined.isascii() and joined.count(_SEP) == len(values) - 1:
+        joined = joined.translate(_JOIN_FOLD_TABLE)
+    else:  # _FOLD_TABLE folds a _SEP inside a value to a space
+        joined = _JOINER.join([v.translate(_FOLD_TABLE) for v in values])
+    return _collapse(f" {joined} ")
 
 
 def _batches(values: list[str]) -> Iterable[tuple[int, int]]:
@@ -456,11 +464,14 @@ def _coerce_key(key: bytes | Key | None) -> Key | None:
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default 'str' dtype
 
 
-def _map_distinct(series: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """Apply ``fn`` once per distinct non-null value and spread the text results by position."""
+def _map_distinct(series: pd.Series, fn: Callable[[object], object] | None = None, *,
+                  many: Callable[[list[object]], list[object]] | None = None) -> pd.Series:
+    """Apply ``fn`` once per distinct non-null value (or ``many`` once to the list of them)
+    and spread the text results by position."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else uniques
-    mapped = [None if (r := fn(u)) is None else str(r) for u in values] + [None]  # code -1 picks None
+    results = many(list(values)) if many is not None else map(fn, values)
+    mapped = [None if r is None else str(r) for r in results] + [None]  # code -1 picks None
     positions = pa.array(np.where(codes < 0, len(mapped) - 1, codes))
     taken = pa.array(mapped, type=pa.large_string()).take(positions)
     return pd.Series(pd.arrays.ArrowStringArray(taken, dtype=_STR), index=series.index, name=series.name)
@@ -503,14 +514,39 @@ def _scrub_patterns(text: str) -> str:
     return _PHONE.sub(_phone, text)
 
 
+# For texts that fail all three, ``_scrub_patterns`` returns the text unchanged: no URL or
+# e-mail guard holds, and a phone needs 7 digits. Python's ``\d`` is any Unicode decimal
+# digit; RE2 counts every character that is not a letter, mark, separator, punctuation or
+# symbol (all numbers, controls, unassigned), a superset whatever its Unicode version.
+_PATTERN_GUARD = r"http|www\.|WWW\.|@"
+_MAYBE_DIGIT = r"[^\p{L}\p{M}\p{Z}\p{P}\p{S}]"
+
+
+def _scrub_many(values: list[object], matcher: _Matcher) -> list[str]:
+    """``matcher.replace(_scrub_patterns(str(v)))`` for each value. The regular expressions
+    run only on the texts vectorised Arrow string kernels find could hold a URL, e-mail or
+    phone number; the names are searched in every text."""
+    texts = [v if type(v) is str else str(v) for v in values]
+    if not texts:
+        return texts
+    arrow = pa.array(texts, type=pa.large_string())
+    maybe = pc.or_(pc.match_substring_regex(arrow, _PATTERN_GUARD),
+                   pc.greater_equal(pc.count_substring_regex(arrow, _MAYBE_DIGIT), 7))
+    for i in np.flatnonzero(maybe.to_numpy(zero_copy_only=False)):
+        texts[i] = _scrub_patterns(texts[i])
+    return matcher.replace_many(texts)
+
+
 class _Matcher:
     """Whole-word, case- and accent-insensitive search for many phrases at once (Aho-Corasick)."""
 
     def __init__(self, phrases: dict[str, str]) -> None:
         self._size = len(phrases)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        # Each phrase is searched with a space on both sides in text with a space at both
+        # ends, so every hit the automaton reports is already a whole-word match.
         for phrase, replacement in phrases.items():
-            self._automaton.add_word(phrase, (len(phrase), replacement))
+            self._automaton.add_word(f" {phrase} ", (len(phrase), replacement))
         if phrases:
             self._automaton.make_automaton()
 
@@ -518,12 +554,10 @@ class _Matcher:
         """Non-overlapping whole-word matches in folded text, longest first at each start."""
         if not self._size:
             return []
-        found = []
-        n = len(folded)
-        for end, (length, replacement) in self._automaton.iter(folded):
-            start = end - length + 1
-            if (start == 0 or folded[start - 1] == " ") and (end + 1 == n or folded[end + 1] == " "):
-                found.append((start, -length, replacement))
+        # In " " + folded + " " a hit ending at ``end`` (its closing space) covers
+        # folded[end - length - 1:end - 1].
+        found = [(end - length - 1, -length, replacement)
+                 for end, (length, replacement) in self._automaton.iter(f" {folded} ")]
         found.sort()
         chosen, reach = [], 0
         for start, neg, replacement in found:
@@ -535,15 +569,29 @@ class _Matcher:
     def any(self, folded: str) -> bool:
         return bool(self.spans(folded))
 
+    def replace_many(self, texts: list[str]) -> list[str]:
+        """``[self.replace(t) for t in texts]``: the texts are folded and searched joined
+        (``_fold_joined``, one automaton pass per batch) and only those with a match are
+        rewritten one by one."""
+        out = list(texts)
+        if not self._size:
+            return out
+        for start, stop in _batches(texts):
+            joined = _fold_joined(texts[start:stop])
+            ends = self.word_ends(joined)
+            if not ends:
+                continue
+            bounds = np.cumsum(np.fromiter(map(len, joined.split(_SEP)), dtype=np.int64, count=stop - start) + 1)
+            for i in np.unique(np.searchsorted(bounds, ends, side="right")):
+                out[start + i] = self.replace(texts[start + i])
+        return out
+
     def word_ends(self, joined: str) -> list[int]:
-        """End offsets of whole-word matches in folded values joined by ``_SEP`` (a word
-        boundary, as are spaces and both ends): one automaton pass for all the values."""
+        """Offsets of the last character of every whole-word match in ``_fold_joined`` text:
+        one automaton pass for all the values joined there."""
         if not self._size:
             return []
-        n = len(joined)
-        return [end for end, (length, _) in self._automaton.iter(joined)
-                if (end + 1 == length or joined[end - length] in " \x00")
-                and (end + 1 == n or joined[end + 1] in " \x00")]
+        return [end - 1 for end, _ in self._automaton.iter(joined)]
 
     def replace(self, text: str) -> str:
         translated = text.translate(_FOLD_TABLE)
@@ -674,7 +722,7 @@ def _apply(series: pd.Series, rule: _Rule, registry: _Registry, matcher: _Matche
     if rule.action is Action.GENERALIZE:
         return _generalize(series, rule.value_map or {})
     if rule.action is Action.SCRUB:
-        return _map_distinct(series, lambda v: matcher.replace(_scrub_patterns(str(v)))), 0
+        return _map_distinct(series, many=lambda values: _scrub_many(values, matcher)), 0
     return series.copy(), 0
 
 

@@ -278,6 +278,34 @@ def test_names_in_text(text, expected):
     assert an.scrub_text(text, NAMES) == expected
 
 
+# Texts for the column-wise scrub: which need the regular expressions is decided by Arrow
+# string kernels, and names are searched in all texts joined; the result must equal the
+# one-text-at-a-time scrub on every one of them.
+COLUMN_TEXTS = [
+    "printer broken", "", " ", "call 0712345678", "call 071234567", "id 123456", "ids 1234 567", "\t1234567",
+    "\u0661\u0662\u0663 \u0664\u0665\u0666 \u0667\u0668\u0669\u0660 arabic-indic",  # Unicode digits are \\d in Python
+    "\uff10\uff17\uff11\uff12 \uff13\uff14\uff15 \uff16\uff17\uff18 fullwidth", "\u0967\u0968\u0969 \u096a\u096b\u096c \u096d\u096e deva",
+    "\U0001D7CE\U0001D7CF\U0001D7D0 \U0001D7D1\U0001D7D2\U0001D7D3 \U0001D7D4 math", "\u00b2\u00b3\u00b9\u00bc\u00bd\u00be\u2460 no",
+    "see http://x.example/a).", "HTTP://UP.CASE only", "www.x.org", "WWW.X.ORG", "Www.x.org", "mail a@b.co", "at @ sign",
+    "Zoë Brown broke it", "zoe\u0308 brown", "smith, john called 0712 345 678", "Smith\x00John", "Will May may", "Johnson stays",
+    "Mark", "mark: x@y.org http://z.example +254 712 345 678", "2025-07-16 10:11:12 ok", "ratio 3.14159265", "😀 John 😀",
+]
+
+
+@pytest.mark.parametrize("budget", [1 << 22, 7])
+def test_scrub_column_equals_one_by_one(monkeypatch, budget):
+    monkeypatch.setattr(an, "_JOIN_CHARS", budget)
+    matcher = an._Matcher(an._scrub_phrases(("Name", an._variants(raw, True), token) for raw, token in NAMES.items()))
+    values = COLUMN_TEXTS + [5, 1.5]
+    expected = [matcher.replace(an._scrub_patterns(str(v))) for v in values]
+    assert an._scrub_many(values, matcher) == expected
+    assert expected[3] == "call [PHONE]" and all(expected[i].startswith("[PHONE] ") for i in (8, 9, 10, 11))
+    assert expected[12] == COLUMN_TEXTS[12] and expected[20] == "Agent 2 broke it" and expected[23] == "Agent 1"
+    ascii_only = [t for t in COLUMN_TEXTS if t.isascii()]
+    assert an._scrub_many(ascii_only, matcher) == [matcher.replace(an._scrub_patterns(t)) for t in ascii_only]
+    assert an._scrub_many([], matcher) == []
+
+
 def test_titles_scrubbed(result):
     titles = result.clean["Issue Title"].tolist()
     assert not surviving(titles)
