@@ -94,21 +94,34 @@ def _export(marker: str, prefix: str, priorities: list[str]) -> bytes:
 
 
 def _download_csv(page, tmp_path: Path, name: str) -> str:
-    page.get_by_role("link", name="Download").click()
-    _idle(page)
-    # A click on a deferred download button within ~1 s of the page's run sometimes spins for ever
-    # (seen 1 in 6); let the page settle first. Reported to the Download page's owners.
-    page.wait_for_timeout(2000)
-    _idle(page)
-    page.get_by_text(re.compile("Leak check (passed|failed)")).first.wait_for(timeout=60_000)
-    assert page.get_by_text(re.compile("Leak check passed")).count(), page.inner_text("main")[:2000]
-    button = page.get_by_role("button", name="CSV", exact=True)
-    button.wait_for(timeout=60_000)
-    with page.expect_download(timeout=60_000) as info:
-        button.click()
-    saved = tmp_path / name
-    info.value.save_as(saved)
-    return saved.read_text(encoding="utf-8-sig")
+    """The clean CSV as this session downloads it.
+
+    A click on a deferred download button now and then spins for ever (about 1 in 10 here, with
+    or without the file watcher): then the page is rendered again and the button clicked once
+    more. The isolation checked here does not depend on it; the flake is reported separately.
+    """
+    for attempt in range(2):
+        page.get_by_role("link", name="Download").click()
+        _idle(page)
+        page.wait_for_timeout(1000)
+        _idle(page)
+        page.get_by_text(re.compile("Leak check (passed|failed)")).first.wait_for(timeout=60_000)
+        assert page.get_by_text(re.compile("Leak check passed")).count(), page.inner_text("main")[:2000]
+        button = page.get_by_role("button", name="CSV", exact=True)
+        button.wait_for(timeout=60_000)
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                button.click()
+        except Exception:  # playwright's TimeoutError
+            if attempt:
+                raise
+            page.get_by_role("link", name="Overview").click()
+            _idle(page)
+            continue
+        saved = tmp_path / name
+        info.value.save_as(saved)
+        return saved.read_text(encoding="utf-8-sig")
+    raise AssertionError("unreachable")
 
 
 def _files_containing(marker: bytes, since: float) -> list[str]:
