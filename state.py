@@ -155,8 +155,8 @@ def filters() -> metrics.Filters:
 # ---- cached computations (session scoped, keyed by data id + parameters) ------------------
 
 @st.cache_data(scope="session", max_entries=24, show_spinner=False)
-def _dashboard(dataset_id: str, policy_toml: str, filters_key: str, _events, _policy, _filters):
-    return metrics.compute_dashboard(_events, _policy, _filters)
+def _dashboard(dataset_id: str, policy_toml: str, filters_key: str, data_tz: str, _events, _policy, _filters):
+    return metrics.compute_dashboard(_events, _policy, _filters, data_tz=data_tz)
 
 
 def dashboard(pol: policy_mod.Policy | None = None, flt: metrics.Filters | None = None) -> metrics.Dashboard:
@@ -165,7 +165,7 @@ def dashboard(pol: policy_mod.Policy | None = None, flt: metrics.Filters | None 
     pol = pol or policy()
     flt = flt if flt is not None else filters()
     return _dashboard(cur.dataset_id + cur.cleaned.plan_id, policy_mod.policy_to_toml(pol), repr(flt),
-                      cur.cleaned.anonymized.events, pol, flt)
+                      cur.prepared.mapping.timezone, cur.cleaned.anonymized.events, pol, flt)
 
 
 @st.cache_data(scope="session", max_entries=4, show_spinner=False)

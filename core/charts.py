@@ -515,7 +515,7 @@ def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
 
 
 def time_stats_frame(funnel: pd.DataFrame, metric: Metric = "tier") -> pd.DataFrame:
-    """Mean and median (and p90 for time in tier) per tier, long form.
+    """Mean, median and 90th percentile per tier, long form.
 
     Columns: tier, statistic, seconds, hours, text.
     """

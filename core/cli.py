@@ -98,7 +98,7 @@ def _analyze(args) -> int:
     if args.policy:
         pol = policy_mod.policy_from_toml(_read(args.policy, "policy file").decode("utf-8", errors="replace"))
     prepared = _prepare(args)
-    result = metrics.summary(prepared.events, pol, prepared.quality.counts())
+    result = metrics.summary(prepared.events, pol, prepared.quality.counts(), data_tz=prepared.mapping.timezone)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -45,7 +45,7 @@ times as (
         avg(tier_s) filter (where tier_s >= 0) as tier_mean_s,
         quantile_cont(tier_s, [0.5, 0.9]) filter (where tier_s >= 0) as tier_q,
         avg(frt_s) filter (where frt_s >= 0) as frt_mean_s,
-        quantile_cont(frt_s, 0.5) filter (where frt_s >= 0) as frt_median_s,
+        quantile_cont(frt_s, [0.5, 0.9]) filter (where frt_s >= 0) as frt_q,
         count(*) filter (where frt_breached) / nullif(count(frt_breached), 0) as frt_breach_rate
     from tier_events
     group by tier
@@ -76,7 +76,8 @@ select
     m.tier_q[2] as tier_p90_s,
     m.frt_breach_rate,
     m.frt_mean_s,
-    m.frt_median_s
+    m.frt_q[1] as frt_median_s,
+    m.frt_q[2] as frt_p90_s
 from funnel as f
 left join highest as h
     on f.tier = h.tier
