@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import enum
 import hashlib
 import hmac
@@ -312,13 +313,21 @@ def _fold_joined(values: list[str]) -> str:
     'A', 'b'; ``split(_SEP)`` then ``strip`` gives each ``_fold(v).strip()``.
 
     ASCII values are folded with one translate for all of them (its fast path); text with
-    other characters takes the slow path anyway, so it is folded value by value."""
+    other characters takes the slow path of ``str.translate`` anyway (a dictionary look-up
+    per character), so it is folded value by value."""
     joined = _JOINER.join(values)
     if joined.isascii() and joined.count(_SEP) == len(values) - 1:
-        joined = joined.translate(_JOIN_FOLD_TABLE)
-    else:  # _FOLD_TABLE folds a _SEP inside a value to a space
-        joined = _JOINER.join([v.translate(_FOLD_TABLE) for v in values])
-    return _collapse(f" {joined} ")
+        return _collapse(f" {joined.translate(_JOIN_FOLD_TABLE)} ")
+    folded = list(values)
+    ascii_mask = np.fromiter((v.isascii() and _SEP not in v for v in values), dtype=bool, count=len(values))
+    plain = np.flatnonzero(ascii_mask).tolist()
+    if plain:
+        ascii_folded = _SEP.join([values[i] for i in plain]).translate(_JOIN_FOLD_TABLE).split(_SEP)
+        for i, text in zip(plain, ascii_folded):
+            folded[i] = text
+    for i in np.flatnonzero(~ascii_mask).tolist():
+        folded[i] = values[i].translate(_FOLD_TABLE)  # folds a _SEP inside a value to a space
+    return _collapse(f" {_JOINER.join(folded)} ")
 
 
 def _batches(values: list[str]) -> Iterable[tuple[int, int]]:
@@ -333,13 +342,15 @@ def _batches(values: list[str]) -> Iterable[tuple[int, int]]:
         start = stop
 
 
-def _fold_offsets(text: str, translated: str) -> list[int]:
-    """For each character of ``_collapse(translated)``, the index in ``text`` it came from."""
+def _fold_offsets(text: str, translated: str) -> Callable[[int], int]:
+    """For an index of ``_collapse(translated)``, the index in ``text`` its character came from."""
     if len(translated) == len(text):  # one character each: only collapsed spaces move things
-        starts = list(range(len(text)))
-        for run in reversed(list(_SPACES.finditer(translated))):
-            del starts[run.start() + 1:run.end()]
-        return starts
+        kept: list[int] = []  # where each run of spaces is left as one space, after collapsing
+        removed = [0]  # characters removed by the runs before
+        for run in _SPACES.finditer(translated):
+            kept.append(run.start() - removed[-1])
+            removed.append(removed[-1] + run.end() - run.start() - 1)
+        return lambda index: index + removed[bisect.bisect_left(kept, index)]
     starts = []
     space = False
     for i, ch in enumerate(text):
@@ -351,7 +362,7 @@ def _fold_offsets(text: str, translated: str) -> list[int]:
             else:
                 space = False
             starts.append(i)
-    return starts
+    return starts.__getitem__
 
 
 def _reorder_last_first(text: str) -> str:
@@ -489,7 +500,7 @@ _URL_TAIL = ".,;:!?)]}'\""
 
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
-    digits = sum(c.isdigit() for c in text)
+    digits = sum(map(str.isdigit, text))
     separated = not text.isdigit()
     if digits > 15 or digits < 7 or _ISO_DATE.fullmatch(text):
         return text
@@ -506,12 +517,14 @@ def _url(match: re.Match[str]) -> str:
     return "[URL]" + text[len(stripped):]
 
 
-def _scrub_patterns(text: str) -> str:
+def _scrub_patterns(text: str, phones: bool = True) -> str:
+    """URLs, e-mails and phone numbers replaced; ``phones=False`` when the text is known to
+    hold fewer than 7 digits (no phone then)."""
     if "http" in text or "www." in text or "WWW." in text:
         text = _URL.sub(_url, text)
     if "@" in text:
         text = _EMAIL.sub("[EMAIL]", text)
-    return _PHONE.sub(_phone, text)
+    return _PHONE.sub(_phone, text) if phones else text
 
 
 # For texts that fail all three, ``_scrub_patterns`` returns the text unchanged: no URL or
@@ -530,10 +543,10 @@ def _scrub_many(values: list[object], matcher: _Matcher) -> list[str]:
     if not texts:
         return texts
     arrow = pa.array(texts, type=pa.large_string())
-    maybe = pc.or_(pc.match_substring_regex(arrow, _PATTERN_GUARD),
-                   pc.greater_equal(pc.count_substring_regex(arrow, _MAYBE_DIGIT), 7))
-    for i in np.flatnonzero(maybe.to_numpy(zero_copy_only=False)):
-        texts[i] = _scrub_patterns(texts[i])
+    guarded = pc.match_substring_regex(arrow, _PATTERN_GUARD).to_numpy(zero_copy_only=False)
+    phones = pc.greater_equal(pc.count_substring_regex(arrow, _MAYBE_DIGIT), 7).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(guarded | phones):
+        texts[i] = _scrub_patterns(texts[i], bool(phones[i]))
     return matcher.replace_many(texts)
 
 
@@ -595,14 +608,15 @@ class _Matcher:
 
     def replace(self, text: str) -> str:
         translated = text.translate(_FOLD_TABLE)
-        spans = self.spans(_collapse(translated))
+        folded = _collapse(translated)
+        spans = self.spans(folded)
         if not spans:
             return text
-        starts = _fold_offsets(text, translated)  # offsets only for the texts that match
+        origin = _fold_offsets(text, translated)  # offsets only for the texts that match
         out, last = [], 0
         for start, end, replacement in spans:
-            out += [text[last:starts[start]], replacement]
-            last = starts[end] if end < len(starts) else len(text)
+            out += [text[last:origin(start)], replacement]
+            last = origin(end) if end < len(folded) else len(text)
         out.append(text[last:])
         return "".join(out)
 
@@ -610,7 +624,7 @@ class _Matcher:
 def _part_words(normalized: str) -> list[str]:
     """Words of 3+ letters, with a short particle before one ('o sullivan', 'de souza')."""
     words = normalized.split(" ")
-    long = [sum(c.isalpha() for c in w) >= 3 for w in words]
+    long = [sum(map(str.isalpha, w)) >= 3 for w in words]
     parts = [w for w, is_long in zip(words, long) if is_long]
     parts += [f"{words[i - 1]} {words[i]}" for i in range(1, len(words)) if long[i] and not long[i - 1]]
     return [p for p in parts if p != normalized]
