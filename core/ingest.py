@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -703,8 +704,7 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> tuple[list[pd.
     if h is None:
         h = next(i for i, r in enumerate(rows) if any(v not in ("", None) for v in r))
     width = len(rows[h]) if rows else 0
-    body = rows[h + 1:]
-    columns = [_excel_column([r[i] if i < len(r) else None for r in body], epoch1904) for i in range(width)]
+    columns = [_excel_column(values, epoch1904) for values in _columns_of(rows[h + 1:], width)]
     meta = _Read(headers=list(rows[h]), header_row=start_row + h + 1, first_data_row=start_row + h + 2,
                  file_kind="xlsx", sheet=chosen.name, sheets=names, epoch1904=epoch1904)
     return columns, meta
@@ -883,15 +883,28 @@ _KIND_OF_TYPE = {bool: "bool", int: "number", float: "number", datetime: "date",
                  type(None): "empty"}
 
 
+def _columns_of(body: list[list[Any]], width: int) -> list[list[Any]]:
+    """The first ``width`` cells of each row, as columns; None where a row is shorter."""
+    if all(len(r) == width for r in body):  # calamine's rows are one range wide: strided slices of one flat list
+        flat = list(itertools.chain.from_iterable(body))  # ~0.1 s at 100k x 37 against ~0.7 s for zip(*body)
+        return [flat[i::width] for i in range(width)]
+    return [[r[i] if i < len(r) else None for r in body] for i in range(width)]
+
+
 def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:
     """One Excel column as a typed Series: dates -> datetime64[us], numbers -> int64/float64, else text."""
     del epoch1904  # calamine already applies the workbook's epoch to date cells
+    if set(map(type, values)) == {str}:  # text ('' for empty cells), converted by Arrow in one pass
+        text = pa.array(values, type=pa.large_string())
+        return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text).to_pandas()
     kinds = _column_kinds(values)
+    if kinds == {"number"}:
+        numbers = np.array(values, dtype=object)
+        numbers[np.equal(numbers, "") | np.equal(numbers, None)] = np.nan
+        return _integral(numbers.astype(np.float64))
     cells = [None if v == "" else v for v in values]
     if kinds == {"date"}:
         return pd.Series(pd.array([_as_datetime(v) for v in cells], dtype="datetime64[us]"))
-    if kinds == {"number"}:
-        return _integral(np.array([np.nan if v is None else v for v in cells], dtype=np.float64))
     if kinds == {"bool"}:
         return pd.Series(pd.array(cells, dtype="boolean"))
     if kinds <= {"text"}:
