@@ -72,6 +72,25 @@ def test_impossible_or_unsupported_values_fail(value: str) -> None:
     assert report.failed_rows == (7,) and report.failed_examples == (value,)
 
 
+def test_values_the_c_strptime_would_bend_are_read_strictly() -> None:
+    # pyarrow's strptime rolls 31 April or second 60 over and skips stray blanks; DuckDB refuses them
+    values = ["16/07/2025 10:00:00", "31/04/2025 10:00:00", "29/02/2025 10:00:00", "29/02/2024 10:00:00",
+              "16/07/2025 10:00:60", "16/07/2025 10:00:61", "16/ 7/2025 10:00:00", "16/07/2025  10:00:00",
+              "16/07/202510:00:00", "16/07/25 10:00:00"]
+    out, report = parse_datetime_column(pd.Series(values, dtype="str"))
+    assert [None if pd.isna(v) else str(v) for v in out] == [
+        "2025-07-16 10:00:00", None, None, "2024-02-29 10:00:00", None, None, None, "2025-07-16 10:00:00", None,
+        "2025-07-16 10:00:00"]
+    assert report.formats == {"DD/MM/YYYY HH:MM:SS": 3, "DD/MM/YY HH:MM:SS": 1} and report.failed == 6
+
+
+def test_trailing_z_values_are_converted_and_checked() -> None:
+    values = ["2025-07-16T07:06:15Z", "2025-03-30T01:30:00Z", "2025-07-16T07:06:60Z", "2025-02-29T07:06:15Z"]
+    out, report = parse_datetime_column(pd.Series(values, dtype="str"), tz="Europe/Berlin")
+    assert out.tolist()[:2] == [T("2025-07-16 09:06:15"), T("2025-03-30 03:30:00")] and out.iloc[2:].isna().all()
+    assert report.formats == {"YYYY-MM-DDTHH:MM:SSZ": 2} and report.failed == 2
+
+
 def test_result_dtype_index_and_input_untouched() -> None:
     values = pd.Series(["16/07/2025 07:06", None, "x"], index=[10, 11, 12], dtype="str")
     before = values.copy()
