@@ -527,6 +527,7 @@ def _by_arrow(f: _Format) -> bool:
 _CANONICAL_FIELDS = {"%Y": "[0-9]{4}", "%y": "[0-9]{2}", "%p": "[AaPp][Mm]"}
 
 
+# user-data-free: keyed by our own strptime formats (built from date shapes), never by cell text.
 @lru_cache(maxsize=256)
 def _canonical(strptime: str) -> str:
     """A regex for the values of a format's own shape: fields of their usual widths, separators as written."""
