@@ -555,6 +555,8 @@ class _Matcher:
 
     def __init__(self, phrases: dict[str, str]) -> None:
         self._size = len(phrases)
+        # Texts are rewritten joined by _JOINER unless a replacement could hold it.
+        self._joinable = not any(_SEP in r for r in phrases.values())
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         # Each phrase is searched with a space on both sides in text with a space at both
         # ends, so every hit the automaton reports is already a whole-word match.
@@ -569,35 +571,57 @@ class _Matcher:
             return []
         # In " " + folded + " " a hit ending at ``end`` (its closing space) covers
         # folded[end - length - 1:end - 1].
-        found = [(end - length - 1, -length, replacement)
-                 for end, (length, replacement) in self._automaton.iter(f" {folded} ")]
-        found.sort()
-        chosen, reach = [], 0
-        for start, neg, replacement in found:
-            if start >= reach:
-                chosen.append((start, start - neg, replacement))
-                reach = start - neg
-        return chosen
+        return _choose([(end - length - 1, -length, replacement)
+                        for end, (length, replacement) in self._automaton.iter(f" {folded} ")])
 
     def any(self, folded: str) -> bool:
         return bool(self.spans(folded))
 
     def replace_many(self, texts: list[str]) -> list[str]:
-        """``[self.replace(t) for t in texts]``: the texts are folded and searched joined
-        (``_fold_joined``, one automaton pass per batch) and only those with a match are
-        rewritten one by one."""
+        """``[self.replace(t) for t in texts]``, in batches for the ASCII texts.
+
+        ASCII folds one character to one, so a batch of them joined by ``_JOINER`` is
+        folded with one translate, searched with one automaton pass and rewritten in one
+        go (``_replace_joined``); the other texts are rewritten one by one."""
         out = list(texts)
         if not self._size:
             return out
-        for start, stop in _batches(texts):
-            joined = _fold_joined(texts[start:stop])
-            ends = self.word_ends(joined)
-            if not ends:
-                continue
-            bounds = np.cumsum(np.fromiter(map(len, joined.split(_SEP)), dtype=np.int64, count=stop - start) + 1)
-            for i in np.unique(np.searchsorted(bounds, ends, side="right")):
-                out[start + i] = self.replace(texts[start + i])
+        plain = np.fromiter((t.isascii() and _SEP not in t for t in texts), dtype=bool, count=len(texts))
+        for i in np.flatnonzero(~plain).tolist():
+            out[i] = self.replace(texts[i])
+        if not self._joinable:
+            for i in np.flatnonzero(plain).tolist():
+                out[i] = self.replace(texts[i])
+            return out
+        positions = np.flatnonzero(plain).tolist()
+        batch = [texts[i] for i in positions]
+        for start, stop in _batches(batch):
+            for i, text in zip(positions[start:stop], self._replace_joined(batch[start:stop])):
+                out[i] = text
         return out
+
+    def _replace_joined(self, texts: list[str]) -> list[str]:
+        """``replace`` of ASCII texts without ``_SEP``, all at once (see ``replace_many``)."""
+        padded = f" {_JOINER.join(texts)} "
+        translated = padded.translate(_JOIN_FOLD_TABLE).encode("ascii")  # one character for one
+        codes = np.frombuffer(translated, dtype=np.uint8)
+        keep = np.ones(len(codes), dtype=bool)  # _collapse: a space right after a space goes
+        keep[1:] = (codes[1:] != 32) | (codes[:-1] != 32)
+        origin = np.flatnonzero(keep)  # index in ``padded`` of each character of ``folded``
+        folded = codes[keep].tobytes().decode("ascii")
+        # Every text is between spaces here, so a key " phrase " ending at ``end`` covers
+        # folded[end - length:end]; no match crosses a _SEP, so choosing among all the
+        # matches at once chooses as each text alone would.
+        spans = _choose([(end - length, -length, replacement)
+                         for end, (length, replacement) in self._automaton.iter(folded)])
+        if not spans:
+            return texts
+        out, last = [], 0
+        for start, end, replacement in spans:
+            out += [padded[last:origin[start]], replacement]
+            last = int(origin[end])  # never the end: the closing space follows every match
+        out.append(padded[last:])
+        return "".join(out)[1:-1].split(_JOINER)
 
     def word_ends(self, joined: str) -> list[int]:
         """Offsets of the last character of every whole-word match in ``_fold_joined`` text:
@@ -619,6 +643,18 @@ class _Matcher:
             last = origin(end) if end < len(folded) else len(text)
         out.append(text[last:])
         return "".join(out)
+
+
+def _choose(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of the non-overlapping matches among (start, -length,
+    replacement) ones: leftmost first, the longest at each start."""
+    found.sort()
+    chosen, reach = [], 0
+    for start, neg, replacement in found:
+        if start >= reach:
+            chosen.append((start, start - neg, replacement))
+            reach = start - neg
+    return chosen
 
 
 def _part_words(normalized: str) -> list[str]:

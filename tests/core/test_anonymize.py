@@ -306,6 +306,20 @@ def test_scrub_column_equals_one_by_one(monkeypatch, budget):
     assert an._scrub_many([], matcher) == []
 
 
+@pytest.mark.parametrize("budget", [1 << 22, 1, 12])
+def test_matcher_replace_many_equals_replace(monkeypatch, budget):
+    monkeypatch.setattr(an, "_JOIN_CHARS", budget)
+    texts = ["John Smith", ".John Smith.", "  john  smith  ", "smith,john", "John Smith John Smith", "johnsmith",
+             "(Zoe Brown)", "zoe brown-zoe brown", "Mark", "mark!", "x\tmark\n", "\x00mark\x00", "mark\x00", "", " ",
+             "Will may come in May", "Zoë Brown", "ZOE\u0308 BROWN", "o'sullivan's", "O SULLIVAN MARY", "[PHONE] John"]
+    matcher = an._Matcher(an._scrub_phrases(("Name", an._variants(raw, True), token) for raw, token in NAMES.items()))
+    expected = [matcher.replace(t) for t in texts]
+    assert matcher.replace_many(texts) == expected
+    assert expected[0] == "Agent 1" and expected[1] == ".Agent 1." and expected[11] == "\x00[Name]\x00"
+    odd = an._Matcher({"john": "A\x00B", "lee": "L"})  # a replacement holding the joiner: one by one
+    assert odd.replace_many(["john lee", "x", "Lee"]) == ["A\x00B L", "x", "L"]
+
+
 def test_titles_scrubbed(result):
     titles = result.clean["Issue Title"].tolist()
     assert not surviving(titles)
