@@ -899,8 +899,7 @@ def _columns_of(body: list[list[Any]], width: int) -> list[list[Any]]:
 def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:
     """One Excel column as a typed Series: dates -> datetime64[us], numbers -> int64/float64, else text."""
     del epoch1904  # calamine already applies the workbook's epoch to date cells
-    if set(map(type, values)) == {str}:  # text ('' for empty cells), converted by Arrow in one pass
-        text = pa.array(values, type=pa.large_string())
+    if (text := _all_text(values)) is not None:  # '' and None are empty cells
         return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text).to_pandas()
     kinds = _column_kinds(values)
     if kinds == {"number"}:
@@ -915,6 +914,16 @@ def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:
     if kinds <= {"text"}:
         return pd.Series(cells, dtype="str")
     return pd.Series([None if v is None else _cell_text(v) for v in cells], dtype="str")
+
+
+def _all_text(values: list[Any]) -> pa.Array | None:
+    """The column as Arrow text when every cell is a str or None (Arrow refuses the other types calamine gives)."""
+    if not values:
+        return None
+    try:
+        return pa.array(values, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def _column_kinds(values: list[Any]) -> set[str]:
