@@ -19,6 +19,7 @@ REVEAL = "tl_reveal"
 UPLOAD_ERROR = "tl_upload_error"
 FILTER_PREFIX = "tl_f_"
 KEY = "tl_anon_key"
+GOTO = "tl_goto"
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,28 @@ def loaded() -> Loaded:
     then hand over to the router, which sets the session up.
     """
     if LOADED not in st.session_state:
+        st.session_state[GOTO] = _calling_page()
         st.switch_page("streamlit_app.py")
     return st.session_state[LOADED]
+
+
+def _calling_page() -> str | None:
+    """The pages/ script that called us (the page a deep link asked for), as 'pages/x.py'."""
+    import inspect
+    from pathlib import Path
+
+    for frame in inspect.stack()[1:]:
+        path = Path(frame.filename)
+        if path.parent.name == "pages" and path.suffix == ".py":
+            return f"pages/{path.name}"
+    return None
+
+
+def resume_deep_link() -> None:
+    """After the router has set the session up, go to the page a first-request deep link asked for."""
+    target = st.session_state.pop(GOTO, None)
+    if target:
+        st.switch_page(target)
 
 
 def set_plan(plan) -> None:

@@ -23,6 +23,7 @@ pages = {
     ],
 }
 nav = st.navigation(pages)
+state.resume_deep_link()
 
 LABELS = {
     "product": "Product", "priority": "Priority", "issue_type": "Issue type",

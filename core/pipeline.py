@@ -66,6 +66,8 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
     typed, reports = _parse_dates(deduped, mapping)
     progress("Building the events table", 0.8)
     events, findings = _build_events(typed, deduped.source_rows, mapping)
+    if events.empty and len(typed):
+        _refuse_when_nothing_is_usable(findings, mapping)
     quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
     quality = quality.with_findings(*_ingest_findings(raw), fanout, *_date_findings(reports),
                                     *_unknown_findings(typed, deduped.source_rows, mapping), *findings)
@@ -197,6 +199,20 @@ def _conform_with_exclusions(frame: pd.DataFrame, source_rows) -> tuple[pd.DataF
     ]
     kept = frame[~(no_id | no_time)]
     return contract.conform(kept), findings
+
+
+def _refuse_when_nothing_is_usable(findings: list[Finding], mapping: schema.Mapping) -> None:
+    """Every row was excluded: say which column failed instead of showing empty dashboards."""
+    no_id = sum(f.count for f in findings if f.kind == "excluded_no_ticket_id")
+    no_time = sum(f.count for f in findings if f.kind == "excluded_no_event_time")
+    time_col = mapping.roles.get("created_time" if mapping.shape == "tickets" else "event_time")
+    if no_time >= no_id:
+        raise ingest.InputError(
+            f"No row has an event time that could be read (column '{time_col}'). Check that it holds dates, or "
+            "pick another column for the event time in the column mapping.")
+    raise ingest.InputError(
+        f"No row has a ticket id (column '{mapping.roles.get('ticket_id')}' is empty). Pick the column that "
+        "identifies tickets in the column mapping.")
 
 
 def _ingest_findings(raw: ingest.RawTable) -> list[Finding]:

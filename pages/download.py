@@ -36,18 +36,18 @@ c1, c2, c3 = st.columns(3)
 too_big = rows > export.XLSX_ROW_LIMIT
 c1.download_button("Excel (.xlsx)", state.lazy_export("xlsx"), file_name=views.download_name(cur.name, "anonymized.xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   disabled=not allowed or too_big, icon=":material/table_view:", type="primary", key="dl_xlsx")
+                   disabled=not allowed or too_big, icon=":material/table_view:", type="primary", key="dl_xlsx", on_click="ignore")
 c2.download_button("CSV", state.lazy_export("csv"), file_name=views.download_name(cur.name, "anonymized.csv"),
-                   mime="text/csv", disabled=not allowed, icon=":material/description:", key="dl_csv")
+                   mime="text/csv", disabled=not allowed, icon=":material/description:", key="dl_csv", on_click="ignore")
 c3.download_button("Parquet", state.lazy_export("parquet"), file_name=views.download_name(cur.name, "anonymized.parquet"),
                    mime="application/vnd.apache.parquet", disabled=not allowed, icon=":material/data_object:",
-                   key="dl_parquet")
+                   key="dl_parquet", on_click="ignore")
 if too_big:
     st.info(f"{rows:,} rows is more than Excel files are offered for here ({export.XLSX_ROW_LIMIT:,}): writing "
             "XLSX is slow in every library. Download CSV or Parquet instead, or the zipped CSV below.",
             icon=":material/info:")
     st.download_button("Zipped CSV", state.lazy_export("csv.zip"), file_name=views.download_name(cur.name, "anonymized.csv.zip"),
-                       mime="application/zip", disabled=not allowed, key="dl_zip")
+                       mime="application/zip", disabled=not allowed, key="dl_zip", on_click="ignore")
 st.caption(f"{rows:,} rows × {cleaned.anonymized.clean.shape[1]} columns. Text cells that could run as "
            "spreadsheet formulas are written as plain text.")
 
@@ -57,10 +57,10 @@ d1, d2 = st.columns(2)
 d1.download_button("Tier events and KPI summary (.xlsx)", state.lazy_export("results.xlsx"),
                    file_name=views.download_name(cur.name, "sla-results.xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   disabled=not allowed, icon=":material/analytics:", key="dl_results")
+                   disabled=not allowed, icon=":material/analytics:", key="dl_results", on_click="ignore")
 d2.download_button("Tier events (CSV)", state.lazy_export("tier_events.csv"),
                    file_name=views.download_name(cur.name, "tier-events.csv"), mime="text/csv",
-                   disabled=not allowed, key="dl_tier_csv")
+                   disabled=not allowed, key="dl_tier_csv", on_click="ignore")
 
 st.subheader("Stable tokens across files")
 st.markdown("Without a key, tokens are numbered in order of appearance and differ from file to file. With a "
@@ -81,4 +81,4 @@ with st.container(border=True):
     sure = st.checkbox("I understand: this file contains personal data", key="tl_reid_ok")
     st.download_button("Token → original (CSV)", state.lazy_export("token_map.csv"),
                        file_name=views.download_name(cur.name, "PERSONAL-token-map.csv"), mime="text/csv",
-                       disabled=not sure, icon=":material/key:", key="dl_reid")
+                       disabled=not sure, icon=":material/key:", key="dl_reid", on_click="ignore")
