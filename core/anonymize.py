@@ -317,7 +317,7 @@ def _fold_joined(values: list[str]) -> str:
     per character), so it is folded value by value."""
     joined = _JOINER.join(values)
     if joined.isascii() and joined.count(_SEP) == len(values) - 1:
-        return _collapse(f" {joined.translate(_JOIN_FOLD_TABLE)} ")
+        return _collapse_ascii(f" {joined.translate(_JOIN_FOLD_TABLE)} ")[0]
     folded = list(values)
     ascii_mask = np.fromiter((v.isascii() and _SEP not in v for v in values), dtype=bool, count=len(values))
     plain = np.flatnonzero(ascii_mask).tolist()
@@ -328,6 +328,14 @@ def _fold_joined(values: list[str]) -> str:
     for i in np.flatnonzero(~ascii_mask).tolist():
         folded[i] = values[i].translate(_FOLD_TABLE)  # folds a _SEP inside a value to a space
     return _collapse(f" {_JOINER.join(folded)} ")
+
+
+def _collapse_ascii(translated: str) -> tuple[str, np.ndarray]:
+    """``_collapse`` of ASCII text with numpy, and which characters it kept."""
+    codes = np.frombuffer(translated.encode("ascii"), dtype=np.uint8)
+    keep = np.ones(len(codes), dtype=bool)  # a space right after a space goes
+    keep[1:] = (codes[1:] != 32) | (codes[:-1] != 32)
+    return codes[keep].tobytes().decode("ascii"), keep
 
 
 def _batches(values: list[str]) -> Iterable[tuple[int, int]]:
@@ -603,12 +611,8 @@ class _Matcher:
     def _replace_joined(self, texts: list[str]) -> list[str]:
         """``replace`` of ASCII texts without ``_SEP``, all at once (see ``replace_many``)."""
         padded = f" {_JOINER.join(texts)} "
-        translated = padded.translate(_JOIN_FOLD_TABLE).encode("ascii")  # one character for one
-        codes = np.frombuffer(translated, dtype=np.uint8)
-        keep = np.ones(len(codes), dtype=bool)  # _collapse: a space right after a space goes
-        keep[1:] = (codes[1:] != 32) | (codes[:-1] != 32)
+        folded, keep = _collapse_ascii(padded.translate(_JOIN_FOLD_TABLE))  # one character for one
         origin = np.flatnonzero(keep)  # index in ``padded`` of each character of ``folded``
-        folded = codes[keep].tobytes().decode("ascii")
         # Every text is between spaces here, so a key " phrase " ending at ``end`` covers
         # folded[end - length:end]; no match crosses a _SEP, so choosing among all the
         # matches at once chooses as each text alone would.
