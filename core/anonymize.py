@@ -289,8 +289,8 @@ def _fold(text: str) -> str:
 
 
 # Joins many values into one text so they fold (one str.translate) and are searched (one
-# automaton pass) together. Folding turns every other non-alphanumeric character into a
-# space, so no folded value holds it; inside a value it is replaced by a space first.
+# automaton pass) together. Folding turns a non-alphanumeric character into a space, so no
+# folded value holds it; values holding it themselves are folded one by one.
 _SEP = "\x00"
 
 
@@ -581,9 +581,6 @@ class _Matcher:
         # folded[end - length - 1:end - 1].
         return _choose([(end - length - 1, -length, replacement)
                         for end, (length, replacement) in self._automaton.iter(f" {folded} ")])
-
-    def any(self, folded: str) -> bool:
-        return bool(self.spans(folded))
 
     def replace_many(self, texts: list[str]) -> list[str]:
         """``[self.replace(t) for t in texts]``, in batches for the ASCII texts.
@@ -1022,8 +1019,8 @@ def _leaking(values: list[str], folded: set[str], matcher: _Matcher) -> np.ndarr
     """Per value: its folded text equals an original, or holds one as whole words.
 
     The values are folded and searched joined by ``_SEP``, in batches of ``_JOIN_CHARS``
-    characters: one translate and one automaton pass per batch, and word boundaries are
-    checked only where the automaton found something."""
+    characters: one translate and one automaton pass per batch; each hit is mapped back
+    to its value by its offset."""
     bad = np.zeros(len(values), dtype=bool)
     for start, stop in _batches(values):
         joined = _fold_joined(values[start:stop])
