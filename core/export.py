@@ -98,7 +98,9 @@ def to_csv_bytes(frame: pd.DataFrame, bom: bool = False) -> bytes:
     >>> to_csv_bytes(pd.DataFrame({"t": ["=HYPERLINK(1)"], "n": [-5]}))
     b'"t","n"\\n"\\'=HYPERLINK(1)",-5\\n'
     """
-    table = pa.table({str(c): _csv_column(frame[c]) for c in frame.columns}) if len(frame.columns) else pa.table({})
+    # Header names are cells too: a column called '=HYPERLINK(...)' must not run either.
+    names = neutralize_formulas(pa.array([str(c) for c in frame.columns], type=pa.string())).to_pylist()
+    table = pa.Table.from_arrays([_csv_column(frame[c]) for c in frame.columns], names=names)
     buffer = io.BytesIO()
     if bom:
         buffer.write(b"\xef\xbb\xbf")
