@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.floor import check  # the same per-tier figures, compared across the three ways
 from core.policy import Policy, allowance_table
 
 # The three formats the export writes, tried in turn for every value (as the original script did).
@@ -76,14 +77,3 @@ def run(data: bytes) -> tuple[float, dict[str, float], dict[str, dict[str, Any]]
     stages = {"read": t1 - t0, "dedup": t2 - t1, "dates": t3 - t2, "merge_asof_metrics": t4 - t3}
     return t4 - t0, stages, check(result)
 
-
-def check(result: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    out = {}
-    for row in result.to_dict("records"):
-        median = row["frt_median_s"]
-        out[str(row["tier"])] = {
-            "tier_events": int(row["tier_events"]), "responded": int(row["responded"]),
-            "frt_breached": int(row["frt_breached"]), "tier_breached": int(row["tier_breached"]),
-            "frt_median_s": None if pd.isna(median) else float(median),
-        }
-    return out
