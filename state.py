@@ -32,6 +32,7 @@ class Loaded:
     is_sample: bool
     prepared: pipeline.Prepared
     cleaned: privacy.Cleaned
+    tickets: int  # distinct tickets, counted once rather than on every rerun
 
 
 def init() -> None:
@@ -98,7 +99,8 @@ def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bo
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id) -> None:
     cleaned = privacy.clean(prepared, key=st.session_state.get(KEY))
-    st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned)
+    tickets = int(prepared.events["ticket_id"].nunique())
+    st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets)
     clear_filters()
 
 

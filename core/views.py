@@ -30,7 +30,7 @@ def dataset_caption(loaded: Any) -> str:
     p: Prepared = loaded.prepared
     kind = "Sample export (generated, no real people)" if loaded.is_sample else "Your upload"
     return (f"{kind}: **{loaded.name}** · {human_bytes(loaded.data_size)} · {p.quality.rows_read:,} rows read · "
-            f"{len(p.events):,} events used · {p.events['ticket_id'].nunique():,} tickets")
+            f"{len(p.events):,} events used · {loaded.tickets:,} tickets")
 
 
 # ---- column mapping ----------------------------------------------------------------------
