@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 import state
 from core import charts, metrics, pipeline, policy, privacy, sample, schema
 from core.durations import readable
+from tests.pages.conftest import metric
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,10 +36,6 @@ def open_page(page: str) -> AppTest:
     return at
 
 
-def metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
-    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
-    return found[0]
 
 
 def frames_with(at: AppTest, *columns: str) -> list:
