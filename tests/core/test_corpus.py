@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import dates, ingest, metrics, pipeline
+from core import dates, ingest, metrics, pipeline, xlsx
 from core.ingest import DEFAULT_LIMITS, InputError
 from tests.corpus import CASES, CASES_BY_NAME, MARKER, Case, Parsed, Rejected
 
@@ -88,7 +88,7 @@ def test_caps_are_checked_before_parsing(monkeypatch) -> None:
         raise AssertionError("the file was parsed before its size was checked")
 
     monkeypatch.setattr(ingest, "_arrow_csv", never)
-    monkeypatch.setattr(ingest, "_calamine_rows", never)
+    monkeypatch.setattr(xlsx, "_calamine_rows", never)
     for name in ("delimiters beyond the cell cap", "just over the size limit", "garbage over the size limit",
                  "far cell declared", "far cell undeclared", "far cell by position (no r attributes)", "zip bomb", "zip bomb with lying sizes",
                  "workbook declaring more rows than the limit", "too many columns"):
