@@ -308,12 +308,11 @@ def _object_text(v: object) -> str:
 
 def _text(arr: pa.Array, index: pd.Index, rows: np.ndarray, order: str, tz: str, serials: bool, epoch1904: bool,
           column: str) -> tuple[pd.Series, DateReport]:
-    import duckdb
+    from core import db
 
     sample = _sample(arr)
     day_first = order == "day-first" if order != "auto" else _sample_day_first(sample)
-    with duckdb.connect() as con:
-        con.execute("set preserve_insertion_order = true")
+    with db.cursor() as con:  # rows come back in input order (core.db)
         con.register("t", pa.table({"v": arr}))
         parsed = _parse_all(con, arr, Counter(v.translate(_DIGITS) for v in sample), day_first, serials, tz, epoch1904)
         decision = _decide_order(con, arr, parsed, order, day_first)

@@ -409,15 +409,14 @@ _duplicated = duplicated_rows  # the name core.pipeline first used
 
 
 def _row_hashes(frame: pd.DataFrame | pa.Table) -> np.ndarray:
-    import duckdb
+    from core import db
 
     # Positional names keep user header text out of the SQL.
     names = [f"c{i}" for i in range(frame.shape[1])]
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     table = table.rename_columns(names)
-    with duckdb.connect() as con:
-        con.execute("set preserve_insertion_order = true")
-        con.register("t", table)
+    with db.cursor() as con:
+        con.register("t", table)  # rows come back in input order (core.db)
         return con.execute(f"select hash({', '.join(names)}) as h from t").fetchnumpy()["h"]
 
 

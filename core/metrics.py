@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from core import contract, sqlfiles
+from core import contract, db, sqlfiles
 from core.policy import Policy, allowance_table, clock_days, full_days, unnamed_priorities, working_intervals
 
 _PANDAS_TYPES = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
@@ -167,7 +167,7 @@ def run_query(
     """
     registered = {**policy_tables(events), **(tables or {})}
     bound = {**default_params(events), **(params or {})}
-    with duckdb.connect() as con:
+    with db.cursor() as con:
         available = _register(con, events, registered)
         return _fetch(_relation(con, name, bound, available))
 
@@ -182,7 +182,7 @@ def compute_dashboard(
     """Every dashboard table for ``events`` under ``policy`` and ``filters`` (one connection)."""
     policy = policy or Policy.default()
     params = {**default_params(events, policy), **(filters or Filters.none()).params()}
-    with duckdb.connect() as con:
+    with db.cursor() as con:
         available = _register(con, events, policy_tables(events, policy, data_tz))
         for name in ("tier_events", "tickets"):
             _materialize(con, name, params, available)
@@ -240,11 +240,19 @@ def _register(con: duckdb.DuckDBPyConnection, events: pd.DataFrame, tables: Mapp
 
 
 def _materialize(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], available: set[str]) -> None:
-    _relation(con, name, params, available).to_table(name)
+    # a temporary table: private to this cursor of the shared database (core.db), dropped with it
+    query = _prepared(con, name, params, available)
+    con.execute(f"create temp table {query.name} as\n{query.text}", {p: params[p] for p in query.params})
     available.add(name)
 
 
 def _relation(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], available: set[str]) -> duckdb.DuckDBPyRelation:
+    query = _prepared(con, name, params, available)
+    return con.sql(query.text, params={p: params[p] for p in query.params})
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], available: set[str]) -> sqlfiles.Query:
+    """The query ``name`` once every table it reads exists and every parameter it binds is given."""
     query = sqlfiles.load(name)
     for needed in query.reads:
         if needed not in available:
@@ -252,7 +260,7 @@ def _relation(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
     missing = [p for p in query.params if p not in params]
     if missing:
         raise KeyError(f"query {name!r} needs parameter(s) {', '.join(missing)}")
-    return con.sql(query.text, params={p: params[p] for p in query.params})
+    return query
 
 
 def _fetch(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
