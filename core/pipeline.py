@@ -1,6 +1,8 @@
 """From uploaded bytes to the contract events table, its typed wide frame and the quality report."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -123,14 +125,12 @@ def _require_roles(mapping: schema.Mapping) -> None:
 
 
 def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.DataFrame, list]:
+    """Parse every date-role column; distinct columns in parallel threads (pyarrow and DuckDB release the GIL)."""
     typed = raw.frame.copy(deep=False)
-    reports = []
-    for role in DATE_ROLES:
-        col = mapping.roles.get(role)
-        if not col or col not in typed.columns:
-            continue
-        values = typed[col]
-        parsed, report = dates.parse_datetime_column(
+    columns = [mapping.roles[r] for r in DATE_ROLES if mapping.roles.get(r) and mapping.roles[r] in typed.columns]
+
+    def parse(col: str, values: pd.Series) -> tuple[pd.Series, dates.DateReport]:
+        return dates.parse_datetime_column(
             values,
             source_rows=raw.source_rows,
             order=mapping.date_orders.get(col, "auto"),
@@ -139,6 +139,17 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.Data
             epoch1904=raw.epoch1904,
             column=col,
         )
+
+    distinct = list(dict.fromkeys(columns))
+    workers = min(len(distinct), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            first = dict(zip(distinct, pool.map(lambda c: parse(c, typed[c]), distinct)))
+    else:
+        first = {c: parse(c, typed[c]) for c in distinct}
+    reports = []
+    for col in columns:  # a column mapped to two roles is reported again, as the dates it now holds
+        parsed, report = first.pop(col) if col in first else parse(col, typed[col])
         typed[col] = parsed
         reports.append(report)
     return typed, reports
