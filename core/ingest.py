@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from core import parallel
+
 __all__ = [
     "DEFAULT_LIMITS",
     "InputError",
@@ -391,11 +393,22 @@ def duplicated_rows(frame: pd.DataFrame | pa.Table) -> np.ndarray:
     """
     if len(frame) == 0 or frame.shape[1] == 0:
         return np.zeros(len(frame), bool)
-    hashes = _row_hashes(frame)
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    hashes = _row_hashes(table)
     candidates = pd.Series(hashes).duplicated(keep=False).to_numpy()
     if not candidates.any():
         return np.zeros(len(frame), bool)
-    # Hash collisions are possible; settle the few candidate rows exactly.
+    # Hash collisions are possible; settle the candidate rows exactly: each against the first
+    # row with its hash, cell by cell in Arrow.
+    cand = np.flatnonzero(candidates)
+    codes, _ = pd.factorize(hashes[cand])
+    first_of_code = cand[np.unique(codes, return_index=True)[1]]
+    later = first_of_code[codes] != cand
+    if _rows_equal(table, cand[later], first_of_code[codes][later]):
+        out = np.zeros(len(frame), bool)
+        out[cand[later]] = True
+        return out
+    # a collision (about once in 10^10 files): pandas decides among the candidates
     if isinstance(frame, pa.Table):  # CSV columns before conversion: settle them as the frame will hold them
         exact = _arrow_frame(frame.filter(pa.array(candidates))).duplicated(keep="first").to_numpy()
     else:
@@ -406,6 +419,17 @@ def duplicated_rows(frame: pd.DataFrame | pa.Table) -> np.ndarray:
 
 
 _duplicated = duplicated_rows  # the name core.pipeline first used
+
+
+def _rows_equal(table: pa.Table, rows: np.ndarray, others: np.ndarray) -> bool:
+    """Whether row ``rows[i]`` equals row ``others[i]`` in every cell, for every i (two nulls are equal)."""
+    a_at, b_at = pa.array(rows), pa.array(others)
+    for col in table.columns:
+        a, b = col.take(a_at), col.take(b_at)
+        same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
+        if not pc.all(pc.fill_null(same, False)).as_py():
+            return False
+    return True
 
 
 def _row_hashes(frame: pd.DataFrame | pa.Table) -> np.ndarray:
@@ -429,29 +453,42 @@ _SAMPLE = 256 * 1024
 
 
 def _detect_encoding(data: bytes) -> tuple[str, int]:
-    """Return (codec, bytes of BOM to skip): UTF-16 and UTF-8 by BOM, else strict UTF-8, else cp1252/Latin-1."""
-    if data.startswith(codecs.BOM_UTF8) and _valid_utf8(data):
+    """Return (codec, bytes of BOM to skip): UTF-16 and UTF-8 by BOM, else UTF-8, else cp1252/Latin-1.
+
+    UTF-8 is decided on the sample only (validating 500 MB in Python takes a third of a
+    second); pyarrow checks every cell while reading, and _read_csv starts again with
+    ``_legacy_encoding`` when a later byte is not UTF-8.
+    """
+    head = data[:_SAMPLE + 4]
+    if data.startswith(codecs.BOM_UTF8) and _valid_utf8(head, whole=len(head) == len(data)):
         return "utf-8-sig", 3
     if data.startswith(codecs.BOM_UTF16_LE):
         return "utf-16-le", 2
     if data.startswith(codecs.BOM_UTF16_BE):
         return "utf-16-be", 2
-    if data.isascii() or _valid_utf8(data):
+    if head.isascii() or _valid_utf8(head, whole=len(head) == len(data)):
         return "utf-8", 0
+    return _legacy_encoding(data)
+
+
+def _legacy_encoding(data: bytes) -> tuple[str, int]:
+    """cp1252, or Latin-1 when the file uses one of the five bytes cp1252 leaves undefined."""
     # A UTF-8 mark on Latin-1 text (an old export tool's habit) lands in the header as 'ï»¿',
-    # which normalize_header removes. cp1252 leaves five bytes undefined; a file using them
-    # can only be Latin-1.
+    # which normalize_header removes.
     return ("latin-1", 0) if re.search(rb"[\x81\x8d\x8f\x90\x9d]", data) else ("cp1252", 0)
 
 
-def _valid_utf8(data: bytes) -> bool:
-    """Strict UTF-8 check in chunks so a 500 MB upload is not copied into one huge str."""
+def _valid_utf8(data: bytes | memoryview, *, whole: bool = True) -> bool:
+    """Strict UTF-8 check in chunks so a 500 MB upload is not copied into one huge str.
+
+    ``whole=False``: ``data`` is a prefix, so a character cut off at its end is not an error.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
     try:
-        for start in range(0, len(data), 1 << 24):
+        for start in range(0, len(view), 1 << 24):
             decoder.decode(view[start:start + (1 << 24)])
-        decoder.decode(b"", final=True)
+        decoder.decode(b"", final=whole)
     except UnicodeDecodeError:
         return False
     return True
@@ -510,8 +547,8 @@ def _find_header(records: list[str], delimiter: str, start: int = 0) -> int:
     raise AssertionError("unreachable")
 
 
-def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
-    encoding, bom = _detect_encoding(data)
+def _read_csv(data: bytes, limits: Limits, encoding: tuple[str, int] | None = None) -> tuple[list[pd.Series], _Read]:
+    encoding, bom = encoding or _detect_encoding(data)
     text = _decode_sample(data[bom:bom + _SAMPLE], encoding)
     complete = bom + _SAMPLE >= len(data)
     spans = _split_records(text)
@@ -544,8 +581,13 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[pd.Series], _Read]:
     lines = max(data.count(b"\n", start), data.count(b"\r", start)) + 1
     if lines > limits.max_rows or lines * width > limits.max_cells:
         _check_dimensions(_count_records(body, codec, delimiter, width), width, limits)
-    table = _arrow_csv(body, codec, delimiter, width, h + 1)
-    return [_csv_typed(table.column(i)) for i in range(width)], meta
+    try:
+        table = _arrow_csv(body, codec, delimiter, width, h + 1)
+    except InputError:
+        if codec == "utf-8" and not _valid_utf8(body):  # the sample was UTF-8; a later byte is not
+            return _read_csv(data, limits, _legacy_encoding(data))
+        raise
+    return parallel.pmap(_csv_typed, table.columns), meta
 
 
 def _raw_fields(record: str, delimiter: str) -> list[str]:

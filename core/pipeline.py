@@ -1,8 +1,6 @@
 """From uploaded bytes to the contract events table, its typed wide frame and the quality report."""
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -11,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import contract, dates, ingest, schema
+from core import contract, dates, ingest, parallel, schema
 from core.quality import Finding, QualityReport, rows_of
 
 Progress = Callable[[str, float], None]
@@ -141,12 +139,7 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.Data
         )
 
     distinct = list(dict.fromkeys(columns))
-    workers = min(len(distinct), os.cpu_count() or 1)
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            first = dict(zip(distinct, pool.map(lambda c: parse(c, typed[c]), distinct)))
-    else:
-        first = {c: parse(c, typed[c]) for c in distinct}
+    first = dict(zip(distinct, parallel.pmap(lambda c: parse(c, typed[c]), distinct)))
     reports = []
     for col in columns:  # a column mapped to two roles is reported again, as the dates it now holds
         parsed, report = first.pop(col) if col in first else parse(col, typed[col])

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import pyarrow as pa
 
+from core import ingest
 from core.dates import parse_datetime_column
 from core.ingest import DEFAULT_LIMITS, InputError, Limits, normalize_header, read_table
 from tests.core import filemakers as fm
@@ -88,6 +90,19 @@ def test_csv_encodings_and_delimiters(encoding: str, bom: bool, delimiter: str) 
 def test_latin1_bytes_undefined_in_cp1252() -> None:
     data = "id,name\n1,caf\x81\n".encode("latin-1")
     assert read_table(data, "x.csv").encoding == "latin-1"
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_cp1252_byte_after_the_utf8_sample_rereads_the_file_as_cp1252(bom: bytes) -> None:
+    # The encoding is decided on the first 256 KB; pyarrow then refuses the later byte, and
+    # the whole file is read again as cp1252 instead of failing or mangling that row.
+    filler = "".join(f"{i},plain text {i}\n" for i in range(30_000)).encode("ascii")
+    assert len(filler) > 300 * 1024
+    data = bom + b"id,name\n" + filler + "99999,Caf\u00e9 \u20ac\n".encode("cp1252")
+    t = read_table(data, "x.csv")
+    assert t.encoding == "cp1252"
+    assert t.frame["name"].iloc[-1] == "Caf\u00e9 \u20ac"
+    assert len(t.frame) == 30_001
 
 
 def test_quoted_fields_with_newlines_and_quotes_count_records() -> None:
@@ -357,3 +372,36 @@ def test_real_export_as_latin1_csv_gives_the_same_instants(seed_table, seed_path
     assert set(report.formats) == {"DD/MM/YYYY HH:MM:SS", "DD/MM/YYYY HH:MM", "YYYY-MM-DD HH:MM:SS"}
     pd.testing.assert_series_equal(parsed, seed_table.frame["event_timestamp"], check_names=False)
 
+
+
+def _frames_with_duplicates() -> list[pd.DataFrame]:
+    rng = np.random.default_rng(3)
+    n = 400
+    return [
+        pd.DataFrame({
+            "id": rng.integers(0, 40, n),
+            "text": pd.Series(rng.choice(["a", "b", None, "ä"], n), dtype="str"),
+            "x": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 3, n).astype(float)),
+            "when": pd.to_datetime(rng.integers(0, 3, n), unit="D").where(rng.random(n) > 0.1),
+            "count": pd.array(np.where(rng.random(n) < 0.3, None, rng.integers(0, 2, n)), dtype="Int64"),
+        }),
+        pd.DataFrame({"only": pd.Series(["x", None, "x", None, "y"], dtype="str")}),
+    ]
+
+
+@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column"])
+def test_duplicated_rows_equals_pandas(frame: pd.DataFrame) -> None:
+    expected = frame.duplicated(keep="first").to_numpy()
+    assert expected.any()
+    assert ingest.duplicated_rows(frame).tolist() == expected.tolist()
+    as_arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    assert ingest.duplicated_rows(as_arrow).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column"])
+def test_duplicated_rows_survives_hash_collisions(frame: pd.DataFrame, monkeypatch) -> None:
+    # Every row gets the same hash: the cell-by-cell check finds rows that differ, and the
+    # exact fallback still keeps exactly the rows pandas keeps.
+    monkeypatch.setattr(ingest, "_row_hashes", lambda table: np.zeros(table.num_rows, np.uint64))
+    expected = frame.duplicated(keep="first").to_numpy()
+    assert ingest.duplicated_rows(frame).tolist() == expected.tolist()
