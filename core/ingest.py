@@ -344,13 +344,13 @@ def _finish_arrow(names: list[str], columns: list[pa.ChunkedArray], originals: d
     rows = rows[wanted]
     names, cols = table.column_names, table.columns
     del table
-    data = {}
-    for i, name in enumerate(names):
+
+    def convert(i: int) -> pd.Series:
         col, cols[i] = cols[i], None  # each read column is dropped as soon as its filtered copy exists (peak memory)
         # one chunk, as the pandas steps after reading are several times slower on the reader's ~20 chunks
-        data[name] = _pandas_column((col if mask is None else col.filter(mask)).combine_chunks(), nullable_int[i])
-        del col
-    frame = pd.DataFrame(data, copy=False)
+        return _pandas_column((col if mask is None else col.filter(mask)).combine_chunks(), nullable_int[i])
+
+    frame = pd.DataFrame(dict(zip(names, parallel.pmap(convert, range(len(names))))), copy=False)
     return RawTable(
         frame=frame, source_rows=np.asarray(rows, dtype=np.int64), original_headers=originals, renamed=renamed,
         rows_read=int(filled.sum()), duplicates_removed=int(dup.sum()),
