@@ -139,7 +139,8 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.Data
         )
 
     distinct = list(dict.fromkeys(columns))
-    first = dict(zip(distinct, parallel.pmap(lambda c: parse(c, typed[c]), distinct)))
+    sources = {c: typed[c] for c in distinct}  # taken out of the frame here, not in the threads
+    first = dict(zip(distinct, parallel.pmap(lambda c: parse(c, sources[c]), distinct)))
     reports = []
     for col in columns:  # a column mapped to two roles is reported again, as the dates it now holds
         parsed, report = first.pop(col) if col in first else parse(col, typed[col])
@@ -156,7 +157,10 @@ def _text(series: pd.Series) -> pd.Series:
             series = series.astype("Int64")
     text = series if series.dtype == "str" else series.astype("str").where(series.notna())
     arr = pa.array(text, from_pandas=True)
-    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    # blank = empty or only whitespace; found without building trimmed copies of every value
+    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))
+    if not pc.any(blank).as_py():
+        return pd.Series(arr, dtype="str")
     return pd.Series(pc.if_else(blank, pa.scalar(None, arr.type), arr), dtype="str")
 
 
@@ -173,20 +177,22 @@ def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.
         frame = schema.ticket_level_events(typed, mapping, source_rows=source_rows)
         return _conform_with_exclusions(frame, frame["source_row"].to_numpy())
     cols: dict[str, pd.Series] = {"source_row": pd.Series(source_rows, dtype="int64")}
-    cols["ticket_id"] = _text(typed[roles["ticket_id"]])
     for role in ("event_time", "work_resolved_time", "first_response_time", "created_time"):
         if roles.get(role):
             cols[role] = typed[roles[role]]
+    # (contract column, function of the source column), computed in threads (pyarrow C work)
+    work = [("ticket_id", _text, roles["ticket_id"])]
     if roles.get("status"):
-        cols["status_raw"] = _text(typed[roles["status"]])
-        cols["status"] = _mapped(typed[roles["status"]], mapping.status_values)
+        work += [("status_raw", _text, roles["status"]),
+                 ("status", lambda s: _mapped(s, mapping.status_values), roles["status"])]
     if roles.get("tier"):
-        cols["tier"] = _mapped(typed[roles["tier"]], mapping.tier_values)
+        work.append(("tier", lambda s: _mapped(s, mapping.tier_values), roles["tier"]))
     if roles.get("priority"):
-        cols["priority"] = _mapped(typed[roles["priority"]], mapping.priority_values)
-    for role in TEXT_ROLES:
-        if roles.get(role):
-            cols[role] = _text(typed[roles[role]])
+        work.append(("priority", lambda s: _mapped(s, mapping.priority_values), roles["priority"]))
+    work += [(role, _text, roles[role]) for role in TEXT_ROLES if roles.get(role)]
+    sources = {col: typed[col] for _, _, col in work}  # taken out of the frame here, not in the threads
+    done = parallel.pmap(lambda w: w[1](sources[w[2]]), work)
+    cols.update({name: series for (name, _, _), series in zip(work, done)})
     frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in cols.items()})
     return _conform_with_exclusions(frame, source_rows)
 
@@ -201,7 +207,8 @@ def _conform_with_exclusions(frame: pd.DataFrame, source_rows) -> tuple[pd.DataF
         Finding("excluded_no_event_time", "", int(no_time.sum()), rows_of(source_rows, no_time),
                 "Rows whose event time is empty or could not be read: left out of every figure", "error"),
     ]
-    kept = frame[~(no_id | no_time)]
+    excluded = no_id | no_time
+    kept = frame[~excluded] if excluded.any() else frame  # a boolean filter copies every column
     return contract.conform(kept), findings
 
 
