@@ -310,15 +310,45 @@ def _datetime_rate(series: pd.Series) -> float:
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,8}[-_#]?\d{1,12}$")
 
 
-def _id_profile(series: pd.Series) -> tuple[float, float]:
-    """(share of id-looking values, rows per distinct value) for a candidate ticket id column."""
+def _id_profile(series: pd.Series, *, rejects_below: float = 0.0) -> tuple[float, float]:
+    """(share of id-looking values, rows per distinct value) for a candidate ticket id column.
+
+    With ``rejects_below``, a text column whose first 2,000 values are id-like less often
+    than that returns at once (the caller will reject it whatever the rest holds), sparing
+    the pass over every row.
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         return 0.0, 1.0
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _numeric_id_profile(series)
+    if rejects_below:
+        head = _cell_text(series.head(20_000)).head(2000)
+        if len(head) == 2000 or len(series) <= 20_000:  # then it is exactly the full path's sample
+            share = float(head.str.match(_ID_LIKE).mean()) if len(head) else 0.0
+            if share < rejects_below:
+                return share, 1.0
     text = _cell_text(series)
     if len(text) < max(2, 0.95 * len(series)):
         return 0.0, 1.0  # ticket ids are never blank
     sample = text.head(2000)
     return float(sample.str.match(_ID_LIKE).mean()), len(text) / max(text.nunique(), 1)
+
+
+def _numeric_id_profile(series: pd.Series) -> tuple[float, float]:
+    """_id_profile of a number column without writing 1M numbers as text (the same result).
+
+    As text (see _cell_text) a whole number is id-like when it has at most 12 digits (a
+    minus sign is allowed by _ID_LIKE); a column with a fraction anywhere stays float and
+    its texts hold a '.', never id-like. Distinct texts are distinct numbers.
+    """
+    values = series.dropna()
+    if len(values) < max(2, 0.95 * len(series)):
+        return 0.0, 1.0
+    repeat = len(values) / max(values.nunique(), 1)
+    numbers = values.to_numpy(dtype=np.float64)
+    if pd.api.types.is_float_dtype(series.dtype) and not bool((numbers == np.floor(numbers)).all()):
+        return 0.0, repeat
+    return float((np.abs(numbers[:2000]) < 1e12).mean()), repeat
 
 
 # --------------------------------------------------------------------------- detection
@@ -376,7 +406,7 @@ def _value_candidates(frame: pd.DataFrame, named: set[str]) -> list[_Candidate]:
             rate = _vocab_match_rate(series, role)
             if rate >= 0.8:
                 out.append(_Candidate(0.45 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
-        share, repeat = _id_profile(series)
+        share, repeat = _id_profile(series, rejects_below=0.95)
         if share >= 0.95 and repeat <= 50:  # a ticket has tens of events, not hundreds
             out.append(_Candidate(0.55, "ticket_id", column,
                                   f"values: id-like, {repeat:.1f} rows per distinct value"))

@@ -456,3 +456,25 @@ def test_with_overrides_keeps_user_vocabulary_and_only_adds_personal_columns() -
     assert m.personal["Assignee"] == "Agent" and m.personal["Escalation owner"] == "Agent"
     with pytest.raises(InputError, match="not in the file"):
         schema.with_overrides(m, frame=frame, title="Nope")
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series([5, 5, 7, -12, 10**13, 3] * 50, dtype="int64"),
+    pd.Series([5, None, 7, 8] * 60, dtype="Int64"),
+    pd.Series([1.0, 2.0, 2.0, float("nan")] * 80),
+    pd.Series([1.5, 2.0, 2.0] * 80),
+    pd.Series([None] * 30 + [1.0] * 10),
+], ids=["int64", "Int64 with blanks", "whole floats", "fractions", "mostly blank"])
+def test_number_columns_profile_as_their_text_would(series: pd.Series) -> None:
+    # What the text path gives for the same cells written as _cell_text writes them.
+    whole = series.dropna()
+    as_text = whole.astype("int64").astype("str") if bool((whole == whole.round()).all()) else whole.astype("str")
+    text = pd.Series(as_text.reindex(series.index), dtype="str")
+    assert schema._id_profile(series) == pytest.approx(schema._id_profile(text))
+    assert schema._id_profile(series, rejects_below=0.95) == pytest.approx(schema._id_profile(text))
+
+
+def test_a_text_column_rejected_on_its_head_is_rejected_on_all_of_it() -> None:
+    series = pd.Series(["Cashbook balance is wrong"] * 2500 + ["T-1"] * 40_000, dtype="str")
+    quick = schema._id_profile(series, rejects_below=0.95)
+    assert quick[0] < 0.95 and schema._id_profile(series)[0] < 0.95
