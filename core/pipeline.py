@@ -106,7 +106,7 @@ def _drop_fanout(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[ingest.
         "out): removed, the first copy is kept", "info")
     if not dup.any():
         return raw, finding
-    kept = replace(raw, frame=raw.frame.loc[~dup].reset_index(drop=True), source_rows=raw.source_rows[~dup])
+    kept = replace(raw, frame=parallel.filter_rows(raw.frame, ~dup), source_rows=raw.source_rows[~dup])
     return kept, finding
 
 
