@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import dates
 from core.dates import NULL_TOKENS, DateReport, datetime_parse_rate, parse_datetime_column
 
 T = pd.Timestamp
@@ -287,7 +288,7 @@ def test_a_large_column_is_parsed_vectorised() -> None:
 
 # --------------------------------------------------------------------------- values the sample does not see
 
-N_PAST_SAMPLE = 40_002  # the sample takes every other value at this size; odd positions are never sampled
+N_PAST_SAMPLE = 2 * dates._SAMPLE + 2  # the sample takes every other value at this size; odd positions never
 
 
 def test_order_revealed_only_past_the_sample_is_used() -> None:
