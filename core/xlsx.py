@@ -76,7 +76,7 @@ def read(data: bytes, sheet: str | None, limits: Limits) -> tuple[list[pd.Series
     if h is None:
         h = next(i for i, r in enumerate(itertools.chain(first, rows)) if any(v not in ("", None) for v in r))
     body = (h + 1) * width
-    columns = [_excel_column(cells[body + i::width], epoch1904) for i in range(width)]  # strided: ~0.1 s at 100k x 37
+    columns = _excel_columns(cells, body, width, epoch1904)
     meta = _Read(headers=cells[h * width:body], header_row=start_row + h + 1, first_data_row=start_row + h + 2,
                  file_kind="xlsx", sheet=chosen.name, sheets=names, epoch1904=epoch1904)
     return columns, meta
@@ -412,6 +412,57 @@ def _calamine_rows(data: bytes, sheet: str) -> tuple[list[Any], int, int]:
 
 _KIND_OF_TYPE = {bool: "bool", int: "number", float: "number", datetime: "date", date: "date", str: "text",
                  type(None): "empty"}
+
+
+_BLOCK_ROWS = 2048
+_EMPTY_AS_NONE = {"": None}  # .get(v, v): '' -> None, any other cell unchanged
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+
+
+def _excel_columns(cells: list[Any], body: int, width: int, epoch1904: bool) -> list[pd.Series]:
+    """_excel_column of each column of ``cells[body:]`` (row after row, ``width`` cells a row).
+
+    Text and number columns are converted a block of rows at a time: calamine made the cells row after
+    row, so one column's cells lie far apart in memory and reading them column by column waits on the
+    memory for each one (~0.3 s at 100k x 37, against ~0.15 s by blocks). A column that turns out to be
+    anything else goes to _excel_column whole.
+    """
+    step = _BLOCK_ROWS * width
+    if len(cells) <= body:
+        return [_excel_column(cells[body + i::width], epoch1904) for i in range(width)]
+    head = cells[body:body + step]
+    kinds = []
+    for i in range(width):
+        seen = set(map(type, head[i::width]))
+        kinds.append("text" if seen <= {str, type(None)} else
+                     "number" if (seen - {str}) & {int, float} and seen <= _NUMBER_TYPES | {str} else "other")
+    parts: list[list[Any]] = [[] for _ in range(width)]
+    for start in range(body, len(cells), step):
+        end = min(start + step, len(cells))
+        for i in range(width):
+            if kinds[i] == "text":
+                try:
+                    parts[i].append(pa.array(cells[start + i:end:width], type=pa.large_string()))
+                except (pa.ArrowInvalid, pa.ArrowTypeError):
+                    kinds[i] = "other"  # not all text after all
+            elif kinds[i] == "number":
+                values = cells[start + i:end:width]
+                numbers = list(map(_EMPTY_AS_NONE.get, values, values))
+                if set(map(type, numbers)) <= _NUMBER_TYPES:
+                    parts[i].append(np.array(numbers, dtype=np.float64))  # None -> NaN
+                else:
+                    kinds[i] = "other"  # text, dates or booleans among the numbers
+    columns = []
+    for i in range(width):
+        if kinds[i] == "text":
+            text = pa.chunked_array(parts[i], type=pa.large_string()).combine_chunks()
+            columns.append(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text).to_pandas())
+        elif kinds[i] == "number":
+            columns.append(_integral(np.concatenate(parts[i])))
+        else:
+            columns.append(_excel_column(cells[body + i::width], epoch1904))
+        parts[i] = []
+    return columns
 
 
 def _excel_column(values: list[Any], epoch1904: bool) -> pd.Series:

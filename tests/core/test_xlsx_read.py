@@ -10,6 +10,7 @@ import random
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import xlsx
@@ -264,3 +265,60 @@ def test_cells_of_every_kind_keep_their_types() -> None:
     raw = read_table(fm.xlsx_bytes({"Sheet1": rows}), "x.xlsx")
     assert [str(t) for t in raw.frame.dtypes] == ["float64", "boolean", "str", "str"]
     assert raw.frame["c"].tolist()[:2] == ["2025-01-02", "t"] and raw.frame["d"].tolist()[2] == "3"
+
+
+# --------------------------------------------------------------------------- columns by blocks of rows
+
+def _column_cases() -> dict[str, list]:
+    from datetime import date, datetime, time, timedelta
+
+    n = 23
+    return {
+        "text": [f"t{i}" for i in range(n)],
+        "text with empties": ["" if i % 3 else f"t{i}" for i in range(n)],
+        "all empty": [""] * n,
+        "numbers": [float(i) for i in range(n)],
+        "numbers with empties": ["" if i % 4 == 1 else i * 1.5 for i in range(n)],
+        "integral numbers with empties": ["" if i % 4 == 1 else float(i) for i in range(n)],
+        "ints and floats": [i if i % 2 else i + 0.25 for i in range(n)],
+        "number then text in a later block": [float(i) for i in range(n - 1)] + ["late text"],
+        "text then a number in a later block": [f"t{i}" for i in range(n - 1)] + [3.0],
+        "empties then numbers": [""] * (n - 3) + [1.0, 2.0, 3.0],
+        "numeric-looking text among numbers": [1.0, "", "1.5"] + [2.0] * (n - 3),
+        "booleans": [bool(i % 2) for i in range(n)],
+        "booleans among numbers": [1.0] * (n - 1) + [True],
+        "dates": [datetime(2025, 1, 1 + i % 28, 10, 30) for i in range(n)],
+        "dates and days": [datetime(2025, 1, 2, 3) if i % 2 else date(2025, 1, 3) for i in range(n)],
+        "mixed": [1.0, "x", datetime(2025, 1, 2), True, time(1, 2), timedelta(hours=1)] + [""] * (n - 6),
+        "none": [None] * n,
+        "numbers and none": [None if i % 2 else float(i) for i in range(n)],
+    }
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 2048])
+def test_columns_by_blocks_equal_column_by_column(monkeypatch, block: int) -> None:
+    monkeypatch.setattr(xlsx, "_BLOCK_ROWS", block)
+    cases = _column_cases()
+    names = sorted(cases)
+    header = list(names)
+    rows = [header] + [[cases[name][r] for name in names] for r in range(len(cases[names[0]]))]
+    cells = [v for row in rows for v in row]
+    width = len(names)
+    whole = []
+    one_column = xlsx._excel_column
+    monkeypatch.setattr(xlsx, "_excel_column", lambda values, epoch1904: whole.append(values) or one_column(values, epoch1904))
+    got = xlsx._excel_columns(cells, width, width, False)
+    slow = {names[i] for i in range(width) if cells[width + i::width] in whole}
+    assert not slow & {"text", "text with empties", "numbers", "numbers with empties", "ints and floats", "none"}
+    assert {"dates", "mixed", "booleans", "numeric-looking text among numbers"} <= slow
+    for i, name in enumerate(names):
+        want = one_column(cells[width + i::width], False)
+        assert str(got[i].dtype) == str(want.dtype), name
+        assert got[i].equals(want), name
+        assert [None if pd.isna(v) else v for v in got[i].tolist()] == \
+               [None if pd.isna(v) else v for v in want.tolist()], name
+
+
+def test_columns_of_a_header_alone() -> None:
+    got = xlsx._excel_columns(["a", "b"], 2, 2, False)
+    assert [len(s) for s in got] == [0, 0] and [str(s.dtype) for s in got] == ["str", "str"]
