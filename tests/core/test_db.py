@@ -38,3 +38,13 @@ def test_rows_come_back_in_input_order() -> None:
     with db.cursor() as con:
         con.register("t", pa.table({"v": values}))
         assert con.execute("select v from t").fetchnumpy()["v"].tolist() == values
+
+
+def test_nothing_stays_in_the_shared_database_after_a_cursor_closes() -> None:
+    with db.cursor() as con:
+        con.register("events", pa.table({"client": ["Wanjiku Kamau"]}))
+        con.execute("create temp table tier_events as select * from events")
+    with db.cursor() as con:
+        tables = con.execute("select count(*) from duckdb_tables()").fetchall()[0][0]
+        views = con.execute("select count(*) from duckdb_views() where not internal").fetchall()[0][0]
+    assert (tables, views) == (0, 0)
