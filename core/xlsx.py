@@ -202,6 +202,17 @@ def _scan_sheet(zf: zipfile.ZipFile, info: _SheetInfo, limits: Limits, chunk_siz
     return _SheetInfo(info.name, info.part, rows, cols, has_values)
 
 
+# An r attribute of digits only is a row's number (a cell's r has column letters): calamine
+# puts a row's cells without r attributes on that row, however far down it is.
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]+)"')
+
+
+def _max_row_number(buf: bytes) -> int:
+    """The largest row number a <row r="N"> in ``buf`` declares (0 when none)."""
+    found = _ROW_NUMBER.findall(buf)
+    return max(map(int, set(found))) if found else 0
+
+
 _Step = tuple[int, int, int, "list[int] | None"]  # largest column and row referenced, row tags, cells per row
 
 
@@ -213,7 +224,7 @@ def _regex_step(buf: bytes, chunk: bytes) -> _Step:
                           else (_CELL_COL, _CELL_ROW))
     cols = max([0, *map(_col_number, set(cell_col.findall(buf)))])
     found = cell_row.findall(buf)
-    rows = max(map(int, set(found))) if found else 0
+    rows = max(max(map(int, set(found))) if found else 0, _max_row_number(buf))
     row_tags = chunk.count(b"<row") + chunk.count(b":row ") + chunk.count(b":row>")
     counts = ([len(_CELL_TAG.findall(piece)) for piece in _ROW_TAG.split(chunk)] if _cells_without_r(chunk)
               else None)
@@ -263,7 +274,7 @@ def _load8(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def _fast_refs(a: np.ndarray, tail: int) -> tuple[int, int, int] | None:
-    """The largest column of the _CELL_COL matches, the largest row of the _CELL_ROW matches, the number of
+    """The largest column of the _CELL_COL matches, the largest row of the _CELL_ROW and _ROW_NUMBER matches, the number of
     _CELL_COL matches that start at or after ``tail``; None for a reference of 4+ letters or 9+ digits.
 
     A _CELL_COL match is \\s r=" letters digit; a _CELL_ROW match is \\s r=" letters digits ", whose quote
@@ -293,20 +304,21 @@ def _fast_refs(a: np.ndarray, tail: int) -> tuple[int, int, int] | None:
     for i in (1, 2):
         col = np.where(letters > i, col * _U64(26) + (c[i] & _U64(0xDF)) - _U64(64), col)
     after = (value >> (_U64(56) - _U64(8) * letters)) & _U64(0xFF)
-    matched = (letters >= 1) & ((after - _U64(0x30)) < 10)  # a digit after the letters
-    if not matched.any():
+    numbered = (after - _U64(0x30)) < 10  # a digit after the letters, if any
+    matched = (letters >= 1) & numbered  # cell references; without letters: a row's own number (_ROW_NUMBER)
+    if not numbered.any():
         return 0, 0, 0
-    cols = int(col[matched].max())
+    cols = int(col[matched].max()) if matched.any() else 0
     in_chunk = int(np.count_nonzero(opening[matched] >= tail + 3))
-    start = opening[matched] + 1 + letters[matched].astype(np.int64)  # the first digit
-    ndigits = closing[matched] - start
+    start = opening[numbered] + 1 + letters[numbered].astype(np.int64)  # the first digit
+    ndigits = closing[numbered] - start
     width = np.minimum(ndigits, 8).astype(_U64)
     z = _load8(a, start) >> (_U64(64) - _U64(8) * width)  # the digits up to the closing quote (at most 8)
     z |= np.array(_DIGIT_PAD, _U64)[width]
     z ^= _U64(_ASCII_ZEROS)  # digits become bytes 0-9
     high = _U64(0xF0F0F0F0F0F0F0F0)
     digits = ((z & high) == 0) & (((z + _U64(0x0606060606060606)) & high) == 0)
-    digits &= closing[matched] < n
+    digits &= closing[numbered] < n
     if not digits.any():
         return cols, 0, in_chunk
     if (ndigits[digits] > 8).any():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 
 import numpy as np
@@ -46,6 +47,10 @@ def _reference_scan(zf: zipfile.ZipFile, info: xlsx._SheetInfo, limits: Limits, 
             found = cell_row.findall(buf)
             if found:
                 rows = max(rows, max(map(int, set(found))))
+            # rows' own numbers count too (calamine puts r-less cells on them): added after the numpy rewrite
+            numbers = re.findall(rb'\sr="([0-9]+)"', buf)
+            if numbers:
+                rows = max(rows, max(map(int, numbers)))
             row_tags += chunk.count(b"<row") + chunk.count(b":row ") + chunk.count(b":row>")
             rows = max(rows, row_tags)
             if xlsx._cells_without_r(chunk):
@@ -322,3 +327,22 @@ def test_columns_by_blocks_equal_column_by_column(monkeypatch, block: int) -> No
 def test_columns_of_a_header_alone() -> None:
     got = xlsx._excel_columns(["a", "b"], 2, 2, False)
     assert [len(s) for s in got] == [0, 0] and [str(s.dtype) for s in got] == ["str", "str"]
+
+
+@pytest.mark.parametrize("size", [7, 64, 1 << 22])  # r-less cells are counted per step: steps hold tags whole
+def test_a_far_row_number_with_cells_without_r_is_refused_before_calamine(size: int, monkeypatch) -> None:
+    # calamine puts r-less cells on their row's number: 500 of them on row 1,048,576 would be
+    # half a billion cells. The row's own number counts towards the extent.
+    far = '<row r="1048576">' + "<c><v>1</v></c>" * 500 + "</row>"
+    data = _sheet(fm.small_sheet() + far, dimension="A1:B3")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        _, sheets = xlsx._workbook_sheets(zf)
+        with pytest.raises(InputError, match=r"uses a range of 1,048,576 rows by [\d,]+ columns"):
+            xlsx._scan_sheet(zf, sheets[0], DEFAULT_LIMITS, size)
+
+    def never(*args, **kwargs):
+        raise AssertionError("calamine must not see this workbook")
+
+    monkeypatch.setattr(xlsx, "_calamine_rows", never)
+    with pytest.raises(InputError, match="beyond the limits"):
+        read_table(data, "far-row.xlsx")
