@@ -487,6 +487,14 @@ def _map_distinct(series: pd.Series, fn: Callable[[object], object] | None = Non
                   many: Callable[[list[object]], list[object]] | None = None) -> pd.Series:
     """Apply ``fn`` once per distinct non-null value (or ``many`` once to the list of them)
     and spread the text results by position."""
+    arrow = _arrow_text(series)
+    if arrow is not None:  # a pandas `str` column: Arrow's dictionary encoding, 2-3x faster than pd.factorize
+        encoded = arrow.combine_chunks().dictionary_encode()  # nulls stay null indices, so they take a null
+        values = encoded.dictionary.to_pylist()
+        results = many(values) if many is not None else map(fn, values)
+        mapped = pa.array([None if r is None else str(r) for r in results], type=pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(mapped.take(encoded.indices), dtype=_STR),
+                         index=series.index, name=series.name)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else uniques
     results = many(list(values)) if many is not None else map(fn, values)
