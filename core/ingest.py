@@ -424,12 +424,13 @@ _duplicated = duplicated_rows  # the name core.pipeline first used
 def _rows_equal(table: pa.Table, rows: np.ndarray, others: np.ndarray) -> bool:
     """Whether row ``rows[i]`` equals row ``others[i]`` in every cell, for every i (two nulls are equal)."""
     a_at, b_at = pa.array(rows), pa.array(others)
-    for col in table.columns:
+
+    def equal(col: pa.ChunkedArray) -> bool:
         a, b = col.take(a_at), col.take(b_at)
         same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
-        if not pc.all(pc.fill_null(same, False)).as_py():
-            return False
-    return True
+        return bool(pc.all(pc.fill_null(same, False)).as_py())
+
+    return all(parallel.pmap(equal, table.columns))  # columns in threads: Arrow's take and compare
 
 
 def _row_hashes(frame: pd.DataFrame | pa.Table) -> np.ndarray:
