@@ -98,10 +98,25 @@ def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bo
 
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id) -> None:
-    cleaned = privacy.clean(prepared, key=st.session_state.get(KEY))
+    # The anonymized download table and its leak check are built in a thread of their own
+    # while the opening dashboard (current policy, no filter) is computed here: DuckDB's
+    # queries and the Python of the free-text scrubbing share the two cores. Both are done
+    # before the dataset becomes current, so a failure in either keeps the previous data.
+    cleaned = privacy.clean(prepared, key=st.session_state.get(KEY), background=True)
     tickets = int(prepared.events["ticket_id"].nunique())
+    _prefetch_dashboard(dataset_id + cleaned.plan_id, prepared.mapping.timezone, cleaned.events)
+    _ = cleaned.leaks  # waits for the background part, and raises what it raised
     st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets)
     clear_filters()
+
+
+def _prefetch_dashboard(data_id: str, data_tz: str, events) -> None:
+    """Fill the session's dashboard cache for what the first page shows: the policy, no filter."""
+    pol = st.session_state.get(POLICY) or policy_mod.Policy.default()
+    opts = _options(data_id, events)
+    full = (opts.get("date_min"), opts.get("date_max"))
+    flt = views.make_filters({dim: () for dim in views.FILTER_DIMENSIONS}, full, full)
+    _dashboard(data_id, policy_mod.policy_to_toml(pol), repr(flt), data_tz, events, pol, flt)
 
 
 def loaded() -> Loaded:
@@ -188,7 +203,7 @@ def dashboard(pol: policy_mod.Policy | None = None, flt: metrics.Filters | None 
     pol = pol or policy()
     flt = flt if flt is not None else filters()
     return _dashboard(cur.dataset_id + cur.cleaned.plan_id, policy_mod.policy_to_toml(pol), repr(flt),
-                      cur.prepared.mapping.timezone, cur.cleaned.anonymized.events, pol, flt)
+                      cur.prepared.mapping.timezone, cur.cleaned.events, pol, flt)
 
 
 @st.cache_data(scope="session", max_entries=4, show_spinner=False)
@@ -198,7 +213,7 @@ def _options(dataset_id: str, _events) -> dict[str, list[str]]:
 
 def options() -> dict[str, list[str]]:
     cur = loaded()
-    return _options(cur.dataset_id + cur.cleaned.plan_id, cur.cleaned.anonymized.events)
+    return _options(cur.dataset_id + cur.cleaned.plan_id, cur.cleaned.events)
 
 
 def reveal_on() -> bool:

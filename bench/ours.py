@@ -25,13 +25,14 @@ STAGE_FUNCTIONS = (
     ("fanout_dedup", "core.pipeline", "_drop_fanout"),
     ("dates", "core.pipeline", "_parse_dates"),
     ("events", "core.pipeline", "_build_events"),
-    ("anonymize", "core.anonymize", "anonymize"),
+    ("anonymize_events", "core.anonymize", "anonymize_events_first"),
+    ("anonymize_wide", "core.anonymize", "_anonymize_wide"),
     ("leak_check", "core.anonymize", "leak_check"),
     ("metrics", "core.metrics", "compute_dashboard"),
 )
 # Stage order of the report; *_other are the parts of prepare() / clean() outside the named calls.
 E2E_STAGES = ("read", "roles", "fanout_dedup", "dates", "events", "prepare_other",
-              "anonymize", "leak_check", "clean_other", "metrics")
+              "anonymize", "leak_check", "clean_other", "metrics", "overlap")
 HIGH_ONLY = metrics.Filters(priority=("HIGH",))
 
 
@@ -85,25 +86,30 @@ class Run:
 
 
 def end_to_end(data: bytes, filename: str, policy: Policy | None = None) -> Run:
-    """Upload bytes to every dashboard table, as the app does on an upload (state.load_upload)."""
+    """Upload bytes to every dashboard table, as the app does on an upload (state.load_upload):
+    prepare, tokenize the events, then the opening dashboard while the wide table is anonymized
+    and leak-checked in its own thread; the clock stops when both are done."""
     policy = policy or Policy.default()
     with instrumented() as clock:
         c0 = time.process_time()
         t0 = time.perf_counter()
         prepared = pipeline.prepare(data, filename)
         t1 = time.perf_counter()
-        cleaned = privacy.clean(prepared)
+        cleaned = privacy.clean(prepared, background=True)
         t2 = time.perf_counter()
-        dashboard = metrics.compute_dashboard(cleaned.anonymized.events, policy, metrics.Filters.none())
+        dashboard = metrics.compute_dashboard(cleaned.events, policy, metrics.Filters.none())
+        _ = cleaned.leaks  # the anonymized wide table and its leak check are part of the load
         t3 = time.perf_counter()
         cpu = time.process_time() - c0
     s = dict(clock.seconds)
     stages = {k: s.get(k, 0.0) for k in ("read", "roles", "fanout_dedup", "dates", "events")}
     stages["prepare_other"] = (t1 - t0) - sum(stages.values())
-    stages["anonymize"] = s.get("anonymize", 0.0)
+    stages["anonymize"] = s.get("anonymize_events", 0.0) + s.get("anonymize_wide", 0.0)
     stages["leak_check"] = s.get("leak_check", 0.0)
-    stages["clean_other"] = (t2 - t1) - stages["anonymize"] - stages["leak_check"]
-    stages["metrics"] = s.get("metrics", t3 - t2)
+    stages["clean_other"] = (t2 - t1) - s.get("anonymize_events", 0.0)
+    stages["metrics"] = s.get("metrics", 0.0)
+    # seconds the wide table's anonymization and leak check ran alongside the dashboard queries
+    stages["overlap"] = max(0.0, sum(stages.values()) - (t3 - t0))
     return Run(t3 - t0, cpu, stages, prepared, cleaned, dashboard)
 
 

@@ -42,7 +42,7 @@ def measure_ours(spec: dict[str, Any], data: bytes) -> dict[str, Any]:
         out["stage_runs"].append(run.stages)
     out["peak_rss_mb"] = peak_rss_mb()
     out["check"] = ours.tier_check(run.dashboard.tier_events)
-    events = run.cleaned.anonymized.events
+    events = run.cleaned.events
     out["rows"] = {"file": run.prepared.raw.rows_read, "events": len(events),
                    "tier_events": len(run.dashboard.tier_events), "columns": run.prepared.raw.frame.shape[1]}
     out["missing_stage_functions"] = [f"{m}.{n}" for _, m, n in ours.STAGE_FUNCTIONS

@@ -858,6 +858,23 @@ def anonymize(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
     >>> out.clean.values.tolist()
     [['Agent 1', 'Agent 1 broke it'], ['Agent 1', '[EMAIL]'], ['Agent 2', 'ok']]
     """
+    return anonymize_events_first(frame, plan, key, events, event_labels, event_sources).finish()
+
+
+@dataclass(frozen=True)
+class EventsFirst:
+    """``anonymize`` in two steps: ``events`` (tokenized, what the dashboards read) is ready;
+    ``finish()`` rewrites the wide table (the free-text scrubbing, most of the work) and
+    returns the whole ``Anonymized`` result, whose ``events`` is this same frame."""
+
+    events: pd.DataFrame | None
+    finish: Callable[[], Anonymized]
+
+
+def anonymize_events_first(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
+                           events: pd.DataFrame | None = None, event_labels: dict[str, str] | None = None,
+                           event_sources: dict[str, str] | None = None) -> EventsFirst:
+    """``anonymize``, up to the tokenized events table; the same checks and errors, raised here."""
     if frame.columns.has_duplicates:
         raise ValueError("the table has repeated column names; give each column its own name first")
     uncovered = [c for c in frame.columns if c not in plan.actions]
@@ -881,16 +898,6 @@ def anonymize(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
     registry.assign()
     matcher = registry.matcher()
 
-    unmapped: dict[str, int] = {}
-    clean = {}
-    for column in frame.columns:
-        action = plan.actions[column]
-        if action is Action.DROP:
-            continue
-        rule = _Rule(action, plan.labels.get(column, ""), column in plan.person_names, plan.generalize.get(column))
-        clean[column], missing = _apply(frame[column], rule, registry, matcher)
-        if action is Action.GENERALIZE:
-            unmapped[column] = missing
     out_events = None
     if events is not None:
         out_events = events.copy()
@@ -901,7 +908,23 @@ def anonymize(frame: pd.DataFrame, plan: Plan, key: bytes | Key | None = None,
                 out_events[column] = _apply(events[column], rule, registry, matcher)[0]
     token_map = pd.DataFrame([(l, t, o) for (l, o), t in space.rows.items()],
                              columns=["label", "token", "original"]).astype("str")
-    return Anonymized(pd.DataFrame(clean, index=frame.index), out_events, token_map, frozenset(registry.originals), unmapped)
+    return EventsFirst(out_events, lambda: _anonymize_wide(frame, plan, registry, matcher, out_events, token_map))
+
+
+def _anonymize_wide(frame: pd.DataFrame, plan: Plan, registry: _Registry, matcher: _Matcher,
+                    events: pd.DataFrame | None, token_map: pd.DataFrame) -> Anonymized:
+    """The wide table's columns, each by its plan action, with the registry's tokens."""
+    unmapped: dict[str, int] = {}
+    clean = {}
+    for column in frame.columns:
+        action = plan.actions[column]
+        if action is Action.DROP:
+            continue
+        rule = _Rule(action, plan.labels.get(column, ""), column in plan.person_names, plan.generalize.get(column))
+        clean[column], missing = _apply(frame[column], rule, registry, matcher)
+        if action is Action.GENERALIZE:
+            unmapped[column] = missing
+    return Anonymized(pd.DataFrame(clean, index=frame.index), events, token_map, frozenset(registry.originals), unmapped)
 
 
 def reveal(frame: pd.DataFrame, token_map: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pandas as pd
 
 from core import anonymize
 from core.anonymize import Anonymized, Key, LeakReport, Plan
@@ -14,15 +17,29 @@ EVENT_LABEL_DEFAULTS = {"client": "Client", "agent": "Agent"}
 
 @dataclass(frozen=True)
 class Cleaned:
-    """An anonymized dataset: the plan used, the result, and what the leak check found."""
+    """An anonymized dataset: the plan used, the tokenized events, and (when ready) the
+    anonymized wide table with what the leak check found.
+
+    ``events`` is ready on return; ``anonymized`` and ``leaks`` wait for the wide table
+    when ``clean(background=True)`` is still working on it in its thread (and raise what it
+    raised, if anything).
+    """
 
     plan: Plan
-    anonymized: Anonymized
-    leaks: LeakReport
+    events: pd.DataFrame
     plan_id: str  # changes whenever the plan or key changes: part of cache keys
+    _rest: Future = field(repr=False, compare=False)  # -> (Anonymized, LeakReport)
 
-    def __repr__(self) -> str:
-        return f"Cleaned(rows={len(self.anonymized.clean)}, leaks={self.leaks.found})"
+    @property
+    def anonymized(self) -> Anonymized:
+        return self._rest.result()[0]
+
+    @property
+    def leaks(self) -> LeakReport:
+        return self._rest.result()[1]
+
+    def __repr__(self) -> str:  # never waits, never shows a value
+        return f"Cleaned(events={len(self.events)}, plan_id={self.plan_id}, ready={self._rest.done()})"
 
 
 def default_plan(prepared: Prepared, product_map: dict[str, str] | None = None) -> Plan:
@@ -59,17 +76,34 @@ def event_labels(prepared: Prepared) -> dict[str, str]:
 
 
 def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | None = None,
-          plan_toml: str | None = None, products_toml: str | None = None) -> Cleaned:
-    """Anonymize the upload and check the result for surviving personal values."""
+          plan_toml: str | None = None, products_toml: str | None = None, background: bool = False) -> Cleaned:
+    """Anonymize the upload and check the result for surviving personal values.
+
+    ``background=True``: return as soon as the events table is tokenized, and anonymize the
+    wide table and run the leak check in a thread of their own. The caller computes the
+    dashboards meanwhile: the scrubbing is Python, DuckDB's queries are not, so the two share
+    the cores. Errors in the plan are raised here either way.
+    """
     product_map = anonymize.load_value_map_toml(products_toml) if products_toml else None
     if plan is None:
         plan = default_plan(prepared, product_map)
         if plan_toml:
             plan = merged_plan(plan, anonymize.plan_from_toml(plan_toml), prepared)
-    result = anonymize.anonymize(prepared.typed, plan, key, events=prepared.events,
-                                 event_labels=event_labels(prepared))
-    leaks = anonymize.leak_check(result.clean, result.originals)
-    return Cleaned(plan, result, leaks, _plan_id(plan, key))
+    first = anonymize.anonymize_events_first(prepared.typed, plan, key, events=prepared.events,
+                                             event_labels=event_labels(prepared))
+
+    def rest() -> tuple[Anonymized, LeakReport]:
+        result = first.finish()
+        return result, anonymize.leak_check(result.clean, result.originals)
+
+    if background:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="tierlens-clean")
+        future = pool.submit(rest)
+        pool.shutdown(wait=False)  # the thread ends with its one task
+    else:
+        future = Future()
+        future.set_result(rest())
+    return Cleaned(plan, first.events, _plan_id(plan, key), future)
 
 
 def _plan_id(plan: Plan, key: bytes | Key | None) -> str:

@@ -87,6 +87,32 @@ def test_sample_export_prepares_and_anonymizes_without_leaks() -> None:
     assert cleaned.anonymized.events["agent"].dropna().str.startswith("Agent ").all()
 
 
+def test_background_clean_gives_the_same_result_as_the_plain_one() -> None:
+    p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=200), sample.SAMPLE_FILENAME)
+    plain, background = privacy.clean(p), privacy.clean(p, background=True)
+    pd.testing.assert_frame_equal(background.events, plain.events)
+    assert "ready=" in repr(background) and "Agent" not in repr(background)  # repr never waits or shows values
+    pd.testing.assert_frame_equal(background.anonymized.clean, plain.anonymized.clean)
+    assert background.anonymized.events is background.events
+    assert background.leaks == plain.leaks and background.plan_id == plain.plan_id
+
+
+def test_a_failure_in_the_background_part_is_raised_to_whoever_waits(monkeypatch) -> None:
+    from core import anonymize
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("scrubbing failed")
+
+    p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=30), sample.SAMPLE_FILENAME)
+    monkeypatch.setattr(anonymize, "_anonymize_wide", broken)
+    cleaned = privacy.clean(p, background=True)
+    assert len(cleaned.events) == len(p.events)  # the events part finished before the thread started
+    with pytest.raises(RuntimeError, match="scrubbing failed"):
+        _ = cleaned.leaks
+    with pytest.raises(RuntimeError, match="scrubbing failed"):
+        privacy.clean(p)  # without a thread it is raised at once
+
+
 def test_keyed_tokens_change_the_plan_id_but_never_show_the_key() -> None:
     p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=50), sample.SAMPLE_FILENAME)
     a, b = privacy.clean(p), privacy.clean(p, key=b"k" * 32)
