@@ -104,7 +104,10 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id) -> None:
     # before the dataset becomes current, so a failure in either keeps the previous data.
     cleaned = privacy.clean(prepared, key=st.session_state.get(KEY), background=True)
     tickets = int(prepared.events["ticket_id"].nunique())
-    _prefetch_dashboard(dataset_id + cleaned.plan_id, prepared.mapping.timezone, cleaned.events)
+    try:
+        _prefetch_dashboard(dataset_id + cleaned.plan_id, prepared.mapping.timezone, cleaned.events)
+    except Exception:  # only a head start: the page computes (and reports) it again when shown
+        _log.exception("opening dashboard could not be computed ahead")
     _ = cleaned.leaks  # waits for the background part, and raises what it raised
     st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets)
     clear_filters()
