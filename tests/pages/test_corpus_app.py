@@ -80,3 +80,39 @@ def test_a_failure_while_anonymizing_in_the_background_keeps_the_data(app_with_m
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert metric(at, "Tickets") == "2"
+
+
+def test_the_opening_dashboard_computed_ahead_is_only_a_head_start(app_with_mine: AppTest, monkeypatch) -> None:
+    # If computing the first dashboard during the upload fails, the upload still loads; the
+    # page computes it again when shown.
+    from core import metrics
+
+    real, calls = metrics.compute_dashboard, []
+
+    def first_call_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a query failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "compute_dashboard", first_call_fails)
+    # data no other test uploads: AppTest runs share one session id, so one session cache
+    at = _upload(app_with_mine, "next.csv", good_csv().replace(b"T2,", b"T5,", 1))
+    assert not at.error, [e.value for e in at.error]
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert metric(at, "Tickets") == "3" and len(calls) >= 2
+
+
+def test_the_first_dashboard_page_uses_what_the_upload_computed_ahead(app_with_mine: AppTest, monkeypatch) -> None:
+    from core import metrics
+
+    real, calls = metrics.compute_dashboard, []
+    monkeypatch.setattr(metrics, "compute_dashboard", lambda *a, **k: calls.append(1) or real(*a, **k))
+    # data no other test uploads: AppTest runs share one session id, so one session cache
+    at = _upload(app_with_mine, "next.csv", good_csv().replace(b"T2,", b"T4,", 1))
+    assert not at.error, [e.value for e in at.error]
+    assert len(calls) == 1  # computed ahead, during the upload
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "Tickets") == "3"
+    assert len(calls) == 1  # the page found it in the session's cache
