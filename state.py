@@ -65,9 +65,10 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
     """
     report = progress or pipeline.no_progress
     try:
-        # reading to the events table is about 60% of a load; anonymizing and the dashboards the rest
+        # reading to the events table is about 60% of a load; anonymizing and the dashboards the
+        # rest (so the pipeline's own "Done" is not shown: the load is not done there)
         prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
-                                    progress=lambda stage, fraction: report(stage, 0.6 * fraction))
+                                    progress=lambda stage, fraction: fraction < 1 and report(stage, 0.6 * fraction))
         _store(data, name, prepared, is_sample=False, progress=report)
     except ingest.InputError:
         raise
