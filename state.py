@@ -85,8 +85,9 @@ def remap(mapping: schema.Mapping) -> None:
     cur = loaded()
     # the raw table is kept in the session; the uploaded bytes are not
     prepared = pipeline.prepare_from_raw(cur.prepared.raw, mapping)
+    plan = privacy.carried_plan(cur.cleaned.plan, cur.prepared, prepared)  # the user's plan edits survive
     _store_prepared(cur.name, cur.data_size, prepared, is_sample=cur.is_sample,
-                    dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()))
+                    dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()), plan=plan)
 
 
 def _digest(*parts: bytes) -> str:
@@ -101,14 +102,14 @@ def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bo
     _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_digest(data), progress=progress)
 
 
-def _store_prepared(name, size, prepared, *, is_sample, dataset_id,
+def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
                     progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
     # The anonymized download table and its leak check are built in a thread of their own
     # while the opening dashboard (current policy, no filter) is computed here: DuckDB's
     # queries and the Python of the free-text scrubbing share the two cores. Both are done
     # before the dataset becomes current, so a failure in either keeps the previous data.
     progress("Anonymizing names and computing the dashboards", 0.65)
-    cleaned = privacy.clean(prepared, key=st.session_state.get(KEY), background=True)
+    cleaned = privacy.clean(prepared, key=st.session_state.get(KEY), plan=plan, background=True)
     tickets = int(prepared.events["ticket_id"].nunique())
     try:
         _prefetch_dashboard(dataset_id + cleaned.plan_id, prepared.mapping.timezone, cleaned.events)

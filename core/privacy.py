@@ -65,6 +65,27 @@ def merged_plan(base: Plan, given: Plan, prepared: Prepared) -> Plan:
     return out
 
 
+def carried_plan(previous: Plan, before: Prepared, after: Prepared) -> Plan:
+    """The default plan for ``after`` (the same file under a corrected mapping), keeping every
+    choice the user made in ``previous`` for a column that is still there.
+
+    A choice is what differs from ``before``'s default plan (action, token label or value map);
+    columns the user never touched take the new mapping's defaults, so a column the new mapping
+    calls personal is tokenized unless the user had chosen otherwise for it.
+    """
+    old_default, plan = default_plan(before), default_plan(after)
+    for column, action in previous.actions.items():
+        if column not in plan.actions:
+            continue
+        label, value_map = previous.labels.get(column), previous.generalize.get(column)
+        if (action, label, value_map) == (old_default.actions.get(column), old_default.labels.get(column),
+                                          old_default.generalize.get(column)):
+            continue
+        plan = plan.with_action(column, action, label=label or plan.labels.get(column) or column,
+                                value_map=value_map if value_map is not None else plan.generalize.get(column))
+    return plan
+
+
 def event_labels(prepared: Prepared) -> dict[str, str]:
     """Token label of each personal events column, taken from its source column's label."""
     m = prepared.mapping

@@ -113,6 +113,30 @@ def test_a_failure_in_the_background_part_is_raised_to_whoever_waits(monkeypatch
         privacy.clean(p)  # without a thread it is raised at once
 
 
+def test_a_corrected_mapping_keeps_the_users_plan_choices() -> None:
+    from dataclasses import replace
+
+    from core.anonymize import Action
+
+    before = pipeline.prepare(sample.sample_csv_bytes(n_tickets=40), sample.SAMPLE_FILENAME)
+    chosen = (privacy.default_plan(before)
+              .with_action("Issue Title", "drop")                          # a default (scrub) changed
+              .with_action("Region", "tokenize", label="Area")              # a kept column tokenized
+              .with_action("School Name", "tokenize", label="Customer"))    # a token label renamed
+    # the user then says County is personal too, and Regional Manager Name is not
+    personal = {**before.mapping.personal, "County": "County"}
+    personal.pop("Regional Manager Name")
+    after = pipeline.prepare_from_raw(before.raw, replace(before.mapping, personal=personal))
+    plan = privacy.carried_plan(chosen, before, after)
+    assert plan.actions["Issue Title"] is Action.DROP
+    assert (plan.actions["Region"], plan.labels["Region"]) == (Action.TOKENIZE, "Area")
+    assert plan.labels["School Name"] == "Customer"
+    assert plan.actions["County"] is Action.TOKENIZE          # untouched: the new default
+    assert plan.actions["Regional Manager Name"] is Action.KEEP  # untouched: the new default
+    assert set(plan.actions) == set(after.typed.columns)
+    assert privacy.clean(after, plan=plan).leaks.found == 0
+
+
 def test_keyed_tokens_change_the_plan_id_but_never_show_the_key() -> None:
     p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=50), sample.SAMPLE_FILENAME)
     a, b = privacy.clean(p), privacy.clean(p, key=b"k" * 32)
