@@ -418,9 +418,6 @@ def duplicated_rows(frame: pd.DataFrame | pa.Table) -> np.ndarray:
     return out
 
 
-_duplicated = duplicated_rows  # the name core.pipeline first used
-
-
 def _rows_equal(table: pa.Table, rows: np.ndarray, others: np.ndarray) -> bool:
     """Whether row ``rows[i]`` equals row ``others[i]`` in every cell, for every i (two nulls are equal)."""
     a_at, b_at = pa.array(rows), pa.array(others)
@@ -433,12 +430,11 @@ def _rows_equal(table: pa.Table, rows: np.ndarray, others: np.ndarray) -> bool:
     return all(parallel.pmap(equal, table.columns))  # columns in threads: Arrow's take and compare
 
 
-def _row_hashes(frame: pd.DataFrame | pa.Table) -> np.ndarray:
+def _row_hashes(table: pa.Table) -> np.ndarray:
     from core import db
 
     # Positional names keep user header text out of the SQL.
-    names = [f"c{i}" for i in range(frame.shape[1])]
-    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    names = [f"c{i}" for i in range(table.num_columns)]
     table = table.rename_columns(names)
     with db.cursor() as con:
         con.register("t", table)  # rows come back in input order (core.db)
