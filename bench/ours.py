@@ -30,9 +30,12 @@ STAGE_FUNCTIONS = (
     ("leak_check", "core.anonymize", "leak_check"),
     ("metrics", "core.metrics", "compute_dashboard"),
 )
-# Stage order of the report; *_other are the parts of prepare() / clean() outside the named calls.
+# Stage order of the report. The first ones add up to the end-to-end time (upload bytes to every
+# dashboard table); *_other are the parts of prepare() / clean() outside the named calls. The
+# anonymized download table and its leak check run after the dashboards ("after_" stages), in
+# their own thread in the app while the user reads the dashboards; their end is clean_file_s.
 E2E_STAGES = ("read", "roles", "fanout_dedup", "dates", "events", "prepare_other",
-              "anonymize", "leak_check", "clean_other", "metrics", "overlap")
+              "anonymize_events", "clean_other", "metrics", "after_anonymize_wide", "after_leak_check")
 HIGH_ONLY = metrics.Filters(priority=("HIGH",))
 
 
@@ -75,10 +78,11 @@ def instrumented() -> Iterator[StageClock]:
 
 @dataclass
 class Run:
-    """One end-to-end run: total seconds, seconds per stage, and what it produced."""
+    """One end-to-end run: seconds to the dashboards and to the clean file, seconds per stage, and what it produced."""
 
-    total_s: float
-    cpu_s: float  # CPU seconds of this process (all threads): less sensitive to a busy machine
+    total_s: float  # upload bytes to every dashboard table (the end-to-end figure)
+    clean_file_s: float  # upload bytes to the anonymized download table with its leak check done
+    cpu_s: float  # CPU seconds of this process (all threads) to the clean file: less sensitive to a busy machine
     stages: dict[str, float]
     prepared: pipeline.Prepared
     cleaned: privacy.Cleaned
@@ -87,8 +91,9 @@ class Run:
 
 def end_to_end(data: bytes, filename: str, policy: Policy | None = None) -> Run:
     """Upload bytes to every dashboard table, as the app does on an upload (state.load_upload):
-    prepare, tokenize the events, then the opening dashboard while the wide table is anonymized
-    and leak-checked in its own thread; the clock stops when both are done."""
+    prepare, tokenize the events, compute the opening dashboard; then the anonymized wide table
+    and its leak check (in the app they run in a thread while the user reads the dashboards;
+    here they are waited for, and timed as clean_file_s)."""
     policy = policy or Policy.default()
     with instrumented() as clock:
         c0 = time.process_time()
@@ -98,19 +103,20 @@ def end_to_end(data: bytes, filename: str, policy: Policy | None = None) -> Run:
         cleaned = privacy.clean(prepared, background=True)
         t2 = time.perf_counter()
         dashboard = metrics.compute_dashboard(cleaned.events, policy, metrics.Filters.none())
-        _ = cleaned.leaks  # the anonymized wide table and its leak check are part of the load
         t3 = time.perf_counter()
+        cleaned.start()
+        _ = cleaned.leaks
+        t4 = time.perf_counter()
         cpu = time.process_time() - c0
     s = dict(clock.seconds)
     stages = {k: s.get(k, 0.0) for k in ("read", "roles", "fanout_dedup", "dates", "events")}
     stages["prepare_other"] = (t1 - t0) - sum(stages.values())
-    stages["anonymize"] = s.get("anonymize_events", 0.0) + s.get("anonymize_wide", 0.0)
-    stages["leak_check"] = s.get("leak_check", 0.0)
+    stages["anonymize_events"] = s.get("anonymize_events", 0.0)
     stages["clean_other"] = (t2 - t1) - s.get("anonymize_events", 0.0)
     stages["metrics"] = s.get("metrics", 0.0)
-    # seconds the wide table's anonymization and leak check ran alongside the dashboard queries
-    stages["overlap"] = max(0.0, sum(stages.values()) - (t3 - t0))
-    return Run(t3 - t0, cpu, stages, prepared, cleaned, dashboard)
+    stages["after_anonymize_wide"] = s.get("anonymize_wide", 0.0)
+    stages["after_leak_check"] = s.get("leak_check", 0.0)
+    return Run(t3 - t0, t4 - t0, cpu, stages, prepared, cleaned, dashboard)
 
 
 def timed(fn, *args, **kwargs) -> tuple[float, Any]:

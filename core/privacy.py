@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
@@ -15,20 +17,61 @@ from core.pipeline import Prepared
 EVENT_LABEL_DEFAULTS = {"client": "Client", "agent": "Agent"}
 
 
+class _Later:
+    """Work done once: in a thread of its own after ``start()``, or by whoever asks for the result first."""
+
+    def __init__(self, work: Callable[[], tuple[Anonymized, LeakReport]]) -> None:
+        self._work, self._future = work, Future()
+        self._lock, self._claimed = threading.Lock(), False
+
+    def _claim(self) -> bool:
+        with self._lock:
+            first, self._claimed = not self._claimed, True
+            return first
+
+    def _run(self) -> None:
+        try:
+            self._future.set_result(self._work())
+        except BaseException as err:  # handed to whoever waits for the result
+            self._future.set_exception(err)
+        self._work = None  # type: ignore[assignment]  # frees what the work held (the prepared frames)
+
+    def start(self) -> None:
+        if self._claim():
+            threading.Thread(target=self._run, name="tierlens-clean", daemon=True).start()
+
+    def result(self) -> tuple[Anonymized, LeakReport]:
+        if self._claim():
+            self._run()
+        return self._future.result()
+
+    def done(self) -> bool:
+        return self._future.done()
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """An anonymized dataset: the plan used, the tokenized events, and (when ready) the
     anonymized wide table with what the leak check found.
 
-    ``events`` is ready on return; ``anonymized`` and ``leaks`` wait for the wide table
-    when ``clean(background=True)`` is still working on it in its thread (and raise what it
-    raised, if anything).
+    ``events`` is ready on return. With ``clean(background=True)`` the wide table is left for
+    later: ``start()`` begins it in a thread of its own, and ``anonymized`` and ``leaks`` wait
+    for it (or do it, if it was never started) and raise what it raised, if anything.
     """
 
     plan: Plan
     events: pd.DataFrame
     plan_id: str  # changes whenever the plan or key changes: part of cache keys
-    _rest: Future = field(repr=False, compare=False)  # -> (Anonymized, LeakReport)
+    _rest: _Later = field(repr=False, compare=False)  # -> (Anonymized, LeakReport)
+
+    def start(self) -> None:
+        """Anonymize the wide table and run the leak check in a thread of their own (once)."""
+        self._rest.start()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the wide table and its leak check are done (or failed): reading them will not wait."""
+        return self._rest.done()
 
     @property
     def anonymized(self) -> Anonymized:
@@ -39,7 +82,7 @@ class Cleaned:
         return self._rest.result()[1]
 
     def __repr__(self) -> str:  # never waits, never shows a value
-        return f"Cleaned(events={len(self.events)}, plan_id={self.plan_id}, ready={self._rest.done()})"
+        return f"Cleaned(events={len(self.events)}, plan_id={self.plan_id}, ready={self.ready})"
 
 
 def default_plan(prepared: Prepared, product_map: dict[str, str] | None = None) -> Plan:
@@ -100,10 +143,12 @@ def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | No
           plan_toml: str | None = None, products_toml: str | None = None, background: bool = False) -> Cleaned:
     """Anonymize the upload and check the result for surviving personal values.
 
-    ``background=True``: return as soon as the events table is tokenized, and anonymize the
-    wide table and run the leak check in a thread of their own. The caller computes the
-    dashboards meanwhile: the scrubbing is Python, DuckDB's queries are not, so the two share
-    the cores. Errors in the plan are raised here either way.
+    ``background=True``: return as soon as the events table is tokenized; the wide table's
+    anonymization and the leak check (the free-text scrubbing, most of the work) wait for
+    ``Cleaned.start()``, which runs them in a thread of their own, or for the first read of
+    ``anonymized`` / ``leaks``. The app computes the opening dashboard first, then starts them:
+    on two cores, running both at once delays the dashboards by about as much as it saves.
+    Errors in the plan are raised here either way.
     """
     product_map = anonymize.load_value_map_toml(products_toml) if products_toml else None
     if plan is None:
@@ -117,14 +162,10 @@ def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | No
         result = first.finish()
         return result, anonymize.leak_check(result.clean, result.originals)
 
-    if background:
-        pool = ThreadPoolExecutor(1, thread_name_prefix="tierlens-clean")
-        future = pool.submit(rest)
-        pool.shutdown(wait=False)  # the thread ends with its one task
-    else:
-        future = Future()
-        future.set_result(rest())
-    return Cleaned(plan, first.events, _plan_id(plan, key), future)
+    later = _Later(rest)
+    if not background:
+        later.result()
+    return Cleaned(plan, first.events, _plan_id(plan, key), later)
 
 
 def _plan_id(plan: Plan, key: bytes | Key | None) -> str:

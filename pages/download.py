@@ -6,7 +6,15 @@ from core import export, views
 
 st.title("Download an anonymized copy")
 cur = state.loaded()
-cleaned = cur.cleaned
+try:
+    if cur.cleaned.ready:
+        cleaned = state.clean_copy()
+    else:  # still being written in its thread: a second or two after an upload of a million rows
+        with st.spinner("Finishing the anonymized copy and its leak check…"):
+            cleaned = state.clean_copy()
+except state.CleanCopyFailed as err:
+    st.error(str(err), icon=":material/error:")
+    st.stop()
 leaks = cleaned.leaks
 rows = len(cleaned.anonymized.clean)
 

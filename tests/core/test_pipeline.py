@@ -97,6 +97,52 @@ def test_background_clean_gives_the_same_result_as_the_plain_one() -> None:
     assert background.leaks == plain.leaks and background.plan_id == plain.plan_id
 
 
+def test_the_background_part_waits_for_start_and_runs_once_in_its_own_thread(monkeypatch) -> None:
+    import threading
+
+    from core import anonymize
+
+    real, threads = anonymize._anonymize_wide, []
+    gate = threading.Event()
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(anonymize, "_anonymize_wide", recorded)
+    p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=30), sample.SAMPLE_FILENAME)
+    cleaned = privacy.clean(p, background=True)
+    assert threads == [] and not cleaned.ready  # nothing runs before start(): the dashboards go first
+    cleaned.start()
+    cleaned.start()  # a second start does nothing
+    for _ in range(1000):
+        if threads:
+            break
+        threading.Event().wait(0.01)
+    assert threads == ["tierlens-clean"] and not cleaned.ready
+    gate.set()
+    assert cleaned.leaks.found == 0 and cleaned.ready
+    _ = cleaned.anonymized
+    assert threads == ["tierlens-clean"]  # done once
+
+
+def test_the_background_part_runs_where_it_is_first_needed_when_never_started(monkeypatch) -> None:
+    import threading
+
+    from core import anonymize
+
+    real, threads = anonymize._anonymize_wide, []
+    monkeypatch.setattr(anonymize, "_anonymize_wide",
+                        lambda *a, **k: threads.append(threading.current_thread().name) or real(*a, **k))
+    p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=30), sample.SAMPLE_FILENAME)
+    cleaned = privacy.clean(p, background=True)
+    assert cleaned.leaks.found == 0 and cleaned.ready
+    assert threads == [threading.current_thread().name]
+    cleaned.start()  # already done: no second run
+    assert len(threads) == 1
+
+
 def test_a_failure_in_the_background_part_is_raised_to_whoever_waits(monkeypatch) -> None:
     from core import anonymize
 
@@ -107,6 +153,7 @@ def test_a_failure_in_the_background_part_is_raised_to_whoever_waits(monkeypatch
     monkeypatch.setattr(anonymize, "_anonymize_wide", broken)
     cleaned = privacy.clean(p, background=True)
     assert len(cleaned.events) == len(p.events)  # the events part finished before the thread started
+    cleaned.start()
     with pytest.raises(RuntimeError, match="scrubbing failed"):
         _ = cleaned.leaks
     with pytest.raises(RuntimeError, match="scrubbing failed"):
