@@ -3,11 +3,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from core.ingest import Limits
 
 EXIT_OK, EXIT_INPUT, EXIT_LEAKS = 0, 2, 3
+
+# Appended to the refusals --max-mb can lift (the app's own wording stays: the app cannot raise limits).
+MAX_MB_HINT = ("Use --max-mb to raise the limit on your own machine (the row, cell and unpacked-workbook "
+               "limits grow in proportion: --max-mb 1200 doubles them).")
+# ingest's and xlsx's size refusals; tests/core/test_cli.py raises each real one, so a rewording fails there.
+_SIZE_REFUSALS = (
+    re.compile(r"^The file is [^;]+; the limit is "),              # ingest: bytes
+    re.compile(r"^The file has [\d,]+ data rows; the limit is "),  # ingest: rows
+    re.compile(r"^The file has [\d,]+ rows by [\d,]+ columns, more than [\d,]+ cells"),  # ingest: cells
+    re.compile(r"^The workbook unpacks to [^;]+; the limit is "),  # xlsx: unpacked size
+)
+_SHEET_EXTENT = re.compile(r"^Sheet '.*' (?:declares|uses) a range of [\d,]+ rows by ([\d,]+) columns, beyond the limits",
+                           re.S)
 
 
 class UsageError(Exception):
@@ -25,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--mapping", type=Path, help="column mapping TOML (as saved by the app)")
         s.add_argument("--sheet", help="worksheet to read from an XLSX file (default: the first)")
         s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+        s.add_argument("--max-mb", metavar="N",
+                       help="largest input file in MB (default: 600, the app's limit); the row, cell and unpacked-XLSX "
+                            "limits grow in proportion above 600. Reading a CSV takes about 8 times its size in memory")
         if name == "analyze":
             s.add_argument("--policy", type=Path, help="SLA policy TOML (default: HIGH 30m, MEDIUM 1d, LOW 1w)")
         if name == "clean":
@@ -47,18 +68,61 @@ def _read(path: Path, what: str) -> bytes:
         raise UsageError(f"{what} cannot be read ({e.strerror}): {path}")
 
 
+def _limits(max_mb: str | None) -> Limits | None:
+    """The ingest Limits for ``--max-mb``, or None (no flag: the app's own limits, the readers' default).
+
+    The byte cap is N MB. Rows, cells and an XLSX's unpacked size scale with N / 600 above the
+    app's 600 MB and never drop below the app's values, so a lower N only refuses larger files.
+    Columns, archive entries and the compression ratio (the zip-bomb checks) stay as they are.
+    """
+    from dataclasses import replace
+
+    from core.ingest import DEFAULT_LIMITS
+
+    if max_mb is None:
+        return None
+    try:
+        mb = float(max_mb)
+    except ValueError:
+        mb = math.nan
+    if not (math.isfinite(mb) and mb > 0):
+        raise UsageError(f"--max-mb must be a number of megabytes greater than 0, such as 1200 (got '{max_mb}')")
+    max_bytes = max(1, int(mb * 1024**2))
+    scale = max(1.0, max_bytes / DEFAULT_LIMITS.max_bytes)
+    return replace(DEFAULT_LIMITS, max_bytes=max_bytes,
+                   max_rows=math.ceil(DEFAULT_LIMITS.max_rows * scale),
+                   max_cells=math.ceil(DEFAULT_LIMITS.max_cells * scale),
+                   max_uncompressed_bytes=math.ceil(DEFAULT_LIMITS.max_uncompressed_bytes * scale))
+
+
+def _with_max_mb_hint(message: str) -> str:
+    """``message`` with MAX_MB_HINT when it refuses the file for its size (bytes, rows, cells, unpacked size)."""
+    from core.ingest import DEFAULT_LIMITS
+
+    sheet = _SHEET_EXTENT.match(message)
+    if sheet:  # a sheet too wide stays refused whatever --max-mb says (columns do not scale)
+        liftable = int(sheet.group(1).replace(",", "")) <= DEFAULT_LIMITS.max_columns + 50
+    else:
+        liftable = any(p.match(message) for p in _SIZE_REFUSALS)
+    return f"{message} {MAX_MB_HINT}" if liftable else message
+
+
 def _prepare(args):
     from core import pipeline, schema
 
+    limits = _limits(args.max_mb)
+    # Without --max-mb no limits are passed, so each reader's own default applies: the app's limits, or a
+    # case's own in tests/core/test_corpus_cli.py, which sets pipeline.prepare's default.
+    given = {} if limits is None else {"limits": limits}
     data = _read(args.file, "input file")
-    mapping = None
     if args.mapping:
         from core import ingest
 
-        raw = ingest.read_table(data, args.file.name, sheet=args.sheet)
+        raw = ingest.read_table(data, args.file.name, sheet=args.sheet, **given)
         text = _read(args.mapping, "mapping file").decode("utf-8", errors="replace")
-        mapping = schema.mapping_from_toml(text, raw.frame)
-    return pipeline.prepare(data, args.file.name, mapping=mapping, sheet=args.sheet)
+        # from the table already read: reading the file again would hold two copies (twice the memory)
+        return pipeline.prepare_from_raw(raw, schema.mapping_from_toml(text, raw.frame))
+    return pipeline.prepare(data, args.file.name, sheet=args.sheet, **given)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "analyze":
             return _analyze(args)
         return _clean(args)
-    except (InputError, UsageError, ValueError) as e:
+    except InputError as e:
+        print(f"error: {_with_max_mb_hint(str(e))}", file=sys.stderr)
+        return EXIT_INPUT
+    except (UsageError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INPUT
     except MemoryError:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core import cli, sample
+from tests.core import filemakers as fm
 
 ROOT = Path(__file__).resolve().parents[2]
 PII_CSV = (
@@ -133,3 +135,141 @@ def test_a_broken_mapping_file_exits_2(sample_file: Path, tmp_path: Path, capsys
     assert cli.main(["inspect", str(sample_file), "--mapping", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no such column" in err
+
+
+# --------------------------------------------------------------------------- --max-mb
+
+MB = 1024**2
+
+
+@pytest.fixture(scope="module")
+def two_mb_export(tmp_path_factory) -> tuple[Path, Path]:
+    """A ~2 MB sample export and the mapping the app would save for it."""
+    from core import ingest, schema
+
+    folder = tmp_path_factory.mktemp("big")
+    path = folder / "export.csv"
+    path.write_bytes(sample.sample_csv_bytes(n_tickets=900))
+    assert 1.5 * MB < path.stat().st_size < 2.9 * MB
+    frame = ingest.read_table(path.read_bytes(), path.name).frame
+    mapping = folder / "mapping.toml"
+    mapping.write_text(schema.mapping_to_toml(schema.detect_mapping(frame)), encoding="utf-8")
+    return path, mapping
+
+
+@pytest.mark.parametrize("with_mapping", [False, True], ids=["detected", "mapping-file"])
+@pytest.mark.parametrize("command", ["inspect", "analyze", "clean"])
+def test_max_mb_refuses_and_admits_by_file_size(command: str, with_mapping: bool, two_mb_export, tmp_path: Path,
+                                               capsys) -> None:
+    path, mapping = two_mb_export
+    out = tmp_path / "clean.csv"
+    argv = [command, str(path)] + (["--mapping", str(mapping)] if with_mapping else []) + (
+        ["--out", str(out)] if command == "clean" else [])
+    assert cli.main(argv + ["--max-mb", "1"]) == cli.EXIT_INPUT
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: The file is 2"), captured.err
+    assert "; the limit is 1 MB." in lines[0] and lines[0].endswith(" " + cli.MAX_MB_HINT)
+    assert captured.out == "" and not out.exists()
+    code = cli.main(argv + ["--max-mb", "3"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert command != "clean" or out.stat().st_size > 0
+
+
+def test_max_mb_raises_the_row_cap_in_proportion(tmp_path: Path, capsys) -> None:
+    """Without the flag the app's 2,000,000 rows apply, and the refusal names --max-mb; 601 MB lifts the cap."""
+    path = tmp_path / "tall.csv"
+    path.write_bytes(b"ticket id\n" + b"T\n" * 2_000_001)  # 4 MB: over the row cap, far under 600 MB
+    assert cli.main(["analyze", str(path)]) == cli.EXIT_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err == ("error: The file has 2,000,001 data rows; the limit is 2,000,000. Upload a shorter date range. "
+                   + cli.MAX_MB_HINT)
+    assert cli.main(["analyze", str(path), "--max-mb", "601"]) == cli.EXIT_INPUT  # 2,003,334 rows allowed now
+    err = capsys.readouterr().err
+    assert "data rows" not in err and "No column was recognised as the event time" in err
+
+
+def test_max_mb_limits_scale_only_upwards_and_keep_the_zip_bomb_checks() -> None:
+    from core.ingest import DEFAULT_LIMITS
+
+    assert cli._limits(None) is None  # no flag: the readers' own default, the app's limits
+    double = cli._limits("1200")
+    assert double.max_bytes == 1200 * MB
+    assert (double.max_rows, double.max_cells) == (4_000_000, 120_000_000)
+    assert double.max_uncompressed_bytes == 2 * DEFAULT_LIMITS.max_uncompressed_bytes
+    for limits in (double, cli._limits("100000"), cli._limits("0.5")):
+        assert (limits.max_columns, limits.max_zip_entries, limits.max_compression_ratio) == (
+            DEFAULT_LIMITS.max_columns, DEFAULT_LIMITS.max_zip_entries, DEFAULT_LIMITS.max_compression_ratio)
+    small = cli._limits("0.5")
+    assert small.max_bytes == MB // 2
+    assert (small.max_rows, small.max_cells, small.max_uncompressed_bytes) == (
+        DEFAULT_LIMITS.max_rows, DEFAULT_LIMITS.max_cells, DEFAULT_LIMITS.max_uncompressed_bytes)
+
+
+@pytest.mark.parametrize("make, message", [
+    (fm.zip_bomb_xlsx, r"compressed [\d,]+ to 1"),
+    (fm.many_entries_xlsx, r"holds 2,50\d parts; the limit is 2,000"),
+    (fm.far_cell_xlsx, r"declares a range of 1,048,576 rows by 16,384 columns"),
+], ids=["zip bomb", "archive entries", "far cell"])
+def test_a_huge_max_mb_still_refuses_workbook_attacks(make, message: str, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "attack.xlsx"
+    path.write_bytes(make())
+    assert cli.main(["inspect", str(path), "--max-mb", "100000"]) == cli.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert "--max-mb" not in err  # raising it would not help
+
+
+BAD_MAX_MB = "error: --max-mb must be a number of megabytes greater than 0, such as 1200 (got '{}')"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "-0.1", "abc", "", "nan", "inf", "1e400", "12MB"])
+@pytest.mark.parametrize("command", ["inspect", "analyze", "clean"])
+def test_a_bad_max_mb_exits_2_with_a_message(command: str, value: str, pii_file: Path, tmp_path: Path,
+                                            capsys) -> None:
+    out = tmp_path / "clean.csv"
+    argv = [command, str(pii_file), "--max-mb", value] + (["--out", str(out)] if command == "clean" else [])
+    assert cli.main(argv) == cli.EXIT_INPUT
+    captured = capsys.readouterr()
+    assert captured.err == BAD_MAX_MB.format(value) + "\n" and captured.out == ""
+    assert not out.exists()
+
+
+def test_a_bad_max_mb_in_a_real_process(pii_file: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "core", "analyze", str(pii_file), "--max-mb=-1"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr == BAD_MAX_MB.format("-1") + "\n"
+
+
+def _refusal(data: bytes, **limits) -> str:
+    from core.ingest import InputError, Limits, read_table
+
+    with pytest.raises(InputError) as caught:
+        read_table(data, "x", limits=Limits(**limits))
+    return str(caught.value)
+
+
+_TALL = fm.csv_bytes([["id", "name"]] + [[str(i), "x"] for i in range(40)])
+
+
+@pytest.mark.parametrize("refusal, hinted", [
+    (lambda: _refusal(_TALL, max_bytes=100), True),
+    (lambda: _refusal(_TALL, max_rows=10), True),
+    (lambda: _refusal(_TALL, max_cells=50), True),
+    (lambda: _refusal(fm.xlsx_bytes({"s": [["id", "name"], [1, "a"]]}), max_uncompressed_bytes=1000), True),
+    (lambda: _refusal(fm.raw_xlsx(fm.sheet_xml(fm.small_sheet(), dimension="A1:B5000")), max_rows=100), True),
+    (lambda: _refusal(fm.csv_bytes([[f"c{i}" for i in range(600)], ["1"] * 600])), False),  # columns do not scale
+    (lambda: _refusal(fm.far_cell_xlsx()), False),
+    (lambda: _refusal(fm.far_cell_xlsx(declare=False)), False),
+    (lambda: _refusal(fm.zip_bomb_xlsx()), False),
+    (lambda: _refusal(fm.many_entries_xlsx()), False),
+    (lambda: _refusal(b""), False),
+], ids=["bytes", "rows", "cells", "unpacked", "sheet rows", "columns", "far cell", "far cell undeclared",
+        "zip bomb", "entries", "empty"])
+def test_only_refusals_max_mb_can_lift_name_it(refusal, hinted: bool) -> None:
+    """Each real ingest refusal: the app's wording never names the flag; the CLI adds it to the size ones."""
+    message = refusal()
+    assert "--max-mb" not in message
+    assert cli._with_max_mb_hint(message) == (f"{message} {cli.MAX_MB_HINT}" if hinted else message)
