@@ -384,38 +384,62 @@ def _check_dimensions(rows: int, columns: int, limits: Limits) -> None:
 
 
 def duplicated_rows(frame: pd.DataFrame | pa.Table) -> np.ndarray:
-    """Boolean mask of exact duplicate rows after their first copy: a DuckDB row hash, then an exact check.
+    """Boolean mask of exact duplicate rows after their first copy: DuckDB row hashes, then an exact check.
 
-    About 0.2 s for 1M rows x 37 columns; ``DataFrame.duplicated`` takes seconds there.
+    Rows equal in every column are equal in any few of them: a hash of the few most varied
+    columns first narrows the rows in question (at 1M rows x 37 columns, 0.03 s against 0.3 s
+    for all columns), and only those rows are hashed whole. ``DataFrame.duplicated`` takes seconds.
 
     >>> duplicated_rows(pd.DataFrame({"a": [1, 2, 1], "b": ["x", None, "x"]})).tolist()
     [False, False, True]
     """
-    if len(frame) == 0 or frame.shape[1] == 0:
-        return np.zeros(len(frame), bool)
+    n = len(frame)
+    out = np.zeros(n, bool)
+    if n == 0 or frame.shape[1] == 0:
+        return out
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-    hashes = _row_hashes(table)
+    rows = np.arange(n)  # the rows still in question, in order; `sub` holds them
+    sub = table
+    few = _varied_columns(table)
+    if len(few) < table.num_columns:
+        maybe = pd.Series(_row_hashes(table.select(few))).duplicated(keep=False).to_numpy()
+        if not maybe.any():
+            return out
+        if not maybe.all():
+            rows = np.flatnonzero(maybe)
+            sub = table.take(pa.array(rows))
+    hashes = _row_hashes(sub)
     candidates = pd.Series(hashes).duplicated(keep=False).to_numpy()
     if not candidates.any():
-        return np.zeros(len(frame), bool)
+        return out
     # Hash collisions are possible; settle the candidate rows exactly: each against the first
     # row with its hash, cell by cell in Arrow.
     cand = np.flatnonzero(candidates)
     codes, _ = pd.factorize(hashes[cand])
     first_of_code = cand[np.unique(codes, return_index=True)[1]]
     later = first_of_code[codes] != cand
-    if _rows_equal(table, cand[later], first_of_code[codes][later]):
-        out = np.zeros(len(frame), bool)
-        out[cand[later]] = True
+    if _rows_equal(sub, cand[later], first_of_code[codes][later]):
+        out[rows[cand[later]]] = True
         return out
     # a collision (about once in 10^10 files): pandas decides among the candidates
+    in_question = np.zeros(n, bool)
+    in_question[rows[cand]] = True
     if isinstance(frame, pa.Table):  # CSV columns before conversion: settle them as the frame will hold them
-        exact = _arrow_frame(frame.filter(pa.array(candidates))).duplicated(keep="first").to_numpy()
+        exact = _arrow_frame(frame.filter(pa.array(in_question))).duplicated(keep="first").to_numpy()
     else:
-        exact = frame.loc[candidates].duplicated(keep="first").to_numpy()
-    out = np.zeros(len(frame), bool)
-    out[np.flatnonzero(candidates)[exact]] = True
+        exact = frame.loc[in_question].duplicated(keep="first").to_numpy()
+    out[np.flatnonzero(in_question)[exact]] = True
     return out
+
+
+def _varied_columns(table: pa.Table, count: int = 3, sample: int = 2000) -> list[int]:
+    """Positions of the ``count`` columns with the most distinct values among the first ``sample``
+    rows (leftmost first on ties): all of them for a narrow table."""
+    if table.num_columns <= count + 1:
+        return list(range(table.num_columns))
+    head = table.slice(0, sample)
+    distinct = [pc.count_distinct(c, mode="all").as_py() for c in head.columns]
+    return sorted(sorted(range(len(distinct)), key=lambda i: -distinct[i])[:count])
 
 
 def _rows_equal(table: pa.Table, rows: np.ndarray, others: np.ndarray) -> bool:
@@ -683,7 +707,7 @@ def _csv_typed(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _plain_numbers(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """The column as int64 or float64 when every non-null value is a plain number; checks a cheap head first."""
-    head = col.drop_null().slice(0, 1000)
+    head = _first_values(col, 1000)
     if len(head) == 0 or not _all_plain_numbers(head):
         return None
     try:
@@ -699,6 +723,19 @@ def _plain_numbers(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
     leading_zero = pc.and_(pc.greater(pc.utf8_length(col), 1),
                            pc.or_(pc.starts_with(col, "0"), pc.starts_with(col, "-0")))
     return None if pc.any(leading_zero).as_py() else ints
+
+
+def _first_values(col: pa.ChunkedArray, n: int) -> pa.ChunkedArray:
+    """The first ``n`` non-null values, chunk by chunk (``drop_null`` on the whole column copies it all)."""
+    taken: list[pa.Array] = []
+    count = 0
+    for chunk in col.chunks:
+        if count >= n:
+            break
+        present = chunk.drop_null()[: n - count]
+        taken.append(present)
+        count += len(present)
+    return pa.chunked_array(taken, type=col.type)
 
 
 def _all_plain_numbers(values: pa.ChunkedArray) -> bool:

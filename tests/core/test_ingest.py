@@ -386,10 +386,26 @@ def _frames_with_duplicates() -> list[pd.DataFrame]:
             "count": pd.array(np.where(rng.random(n) < 0.3, None, rng.integers(0, 2, n)), dtype="Int64"),
         }),
         pd.DataFrame({"only": pd.Series(["x", None, "x", None, "y"], dtype="str")}),
+        _wide_frame_whose_varied_columns_repeat(rng),
     ]
 
 
-@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column"])
+def _wide_frame_whose_varied_columns_repeat(rng: np.random.Generator) -> pd.DataFrame:
+    # The first rows make a, b and c the most varied columns (duplicated_rows hashes those first);
+    # the later rows repeat them with differences only in the other columns, or not at all.
+    n = 3000
+    key = np.concatenate([np.arange(2000), rng.integers(0, 2000, n - 2000)])
+    frame = pd.DataFrame({
+        "a": key, "b": pd.Series([f"t{k}" for k in key], dtype="str"), "c": key * 0.5,
+        "d": rng.integers(0, 2, n), "e": pd.Series(rng.choice(["x", "y", None], n), dtype="str"),
+        "f": np.zeros(n), "g": pd.Series(["same"] * n, dtype="str"),
+    })
+    frame.loc[2000:, ["d", "e"]] = frame.loc[key[2000:], ["d", "e"]].to_numpy()  # exact copies ...
+    frame.loc[2500:, "f"] = 1.0  # ... and near copies that differ in one column only
+    return frame
+
+
+@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column", "wide"])
 def test_duplicated_rows_equals_pandas(frame: pd.DataFrame) -> None:
     expected = frame.duplicated(keep="first").to_numpy()
     assert expected.any()
@@ -398,7 +414,7 @@ def test_duplicated_rows_equals_pandas(frame: pd.DataFrame) -> None:
     assert ingest.duplicated_rows(as_arrow).tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column"])
+@pytest.mark.parametrize("frame", _frames_with_duplicates(), ids=["mixed types", "one column", "wide"])
 def test_duplicated_rows_survives_hash_collisions(frame: pd.DataFrame, monkeypatch) -> None:
     # Every row gets the same hash: the cell-by-cell check finds rows that differ, and the
     # exact fallback still keeps exactly the rows pandas keeps.
