@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import streamlit as st
@@ -20,6 +20,7 @@ UPLOAD_ERROR = "tl_upload_error"
 FILTER_PREFIX = "tl_f_"
 KEY = "tl_anon_key"
 GOTO = "tl_goto"
+SHEET_ERROR = "tl_sheet_error"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Loaded:
     prepared: pipeline.Prepared
     cleaned: privacy.Cleaned
     tickets: int  # distinct tickets, counted once rather than on every rerun
+    # The uploaded bytes, held only for a workbook with several sheets: the uploader forgets its
+    # file on a page change, and reading another sheet needs them. Part of the dataset, so a new
+    # upload, the sample or any other dataset drops them; never printed (personal data).
+    workbook: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def init() -> None:
@@ -83,11 +88,33 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
 def remap(mapping: schema.Mapping) -> None:
     """Re-run the chain on the current file with a user-corrected mapping."""
     cur = loaded()
-    # the raw table is kept in the session; the uploaded bytes are not
+    # the raw table is kept in the session, so the file is not read again
     prepared = pipeline.prepare_from_raw(cur.prepared.raw, mapping)
     plan = privacy.carried_plan(cur.cleaned.plan, cur.prepared, prepared)  # the user's plan edits survive
     _store_prepared(cur.name, cur.data_size, prepared, is_sample=cur.is_sample,
                     dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()), plan=plan)
+    if cur.workbook is not None:  # the same file: its other sheets stay readable
+        st.session_state[LOADED] = replace(loaded(), workbook=cur.workbook)
+
+
+def switch_sheet(sheet: str) -> None:
+    """Read another sheet of the current workbook from its kept bytes and make it current;
+    raise InputError and keep the current data (and the bytes) when it cannot be used.
+
+    A sheet that failed is not read again for the same dataset: the page reruns on every
+    widget change while the sheet picker still shows it, and a workbook can be 600 MB.
+    """
+    cur = loaded()
+    failed = st.session_state.get(SHEET_ERROR)
+    if failed is not None and failed[:2] == (cur.dataset_id, sheet):
+        raise InputError(failed[2])
+    if cur.workbook is None:
+        raise InputError("this workbook is not held in the session; upload it again to read another sheet.")
+    try:
+        load_upload(cur.workbook, cur.name, sheet=sheet)
+    except InputError as err:
+        st.session_state[SHEET_ERROR] = (cur.dataset_id, sheet, str(err))
+        raise
 
 
 def _digest(*parts: bytes) -> str:
@@ -99,7 +126,12 @@ def _digest(*parts: bytes) -> str:
 
 def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bool,
            progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
-    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_digest(data), progress=progress)
+    several_sheets = len(prepared.raw.sheets) > 1
+    # each sheet of one workbook is a dataset of its own (cache keys, widget keys)
+    dataset_id = _digest(data, b"\0sheet\0", prepared.raw.sheet.encode()) if several_sheets else _digest(data)
+    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=dataset_id, progress=progress)
+    if several_sheets:
+        st.session_state[LOADED] = replace(st.session_state[LOADED], workbook=data)
 
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,

@@ -42,16 +42,13 @@ if len(prep.raw.sheets) > 1:
     sheet = st.selectbox("Worksheet", prep.raw.sheets, index=prep.raw.sheets.index(prep.raw.sheet),
                          help="The first sheet is read by default.")
     if sheet != prep.raw.sheet:
-        if upload is not None:
-            try:
-                with st.spinner(f"Reading sheet '{sheet}'…"):
-                    state.load_upload(upload.getvalue(), upload.name, sheet=sheet)
-                st.rerun()
-            except state.InputError as err:
-                st.error(f"Sheet '{sheet}' could not be used: {err}", icon=":material/error:")
-        else:
-            st.info("The uploaded file is no longer held after a page change: upload it again to read "
-                    f"sheet '{sheet}'.", icon=":material/info:")
+        try:
+            with st.spinner(f"Reading sheet '{sheet}'…"):
+                state.switch_sheet(sheet)
+            st.rerun()
+        except state.InputError as err:
+            st.error(f"Sheet '{sheet}' could not be used: {err}\n\nStill showing sheet '{prep.raw.sheet}' "
+                     f"of **{cur.name}**.", icon=":material/error:")
 
 tab_map, tab_dates, tab_quality, tab_plan = st.tabs(
     ["Column mapping", "Dates", "Data quality", "Anonymization plan"])
