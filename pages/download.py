@@ -10,8 +10,10 @@ try:
     if cur.cleaned.ready:
         cleaned = state.clean_copy()
     else:  # still being written in its thread: a second or two after an upload of a million rows
-        with st.spinner("Finishing the anonymized copy and its leak check…"):
-            cleaned = state.clean_copy()
+        note = st.empty()  # shown at once (a spinner appears only after half a second)
+        note.info("Finishing the anonymized copy and its leak check…", icon=":material/hourglass_top:")
+        cleaned = state.clean_copy()
+        note.empty()
 except state.CleanCopyFailed as err:
     st.error(str(err), icon=":material/error:")
     st.stop()
