@@ -167,8 +167,10 @@ def _text(series: pd.Series) -> pd.Series:
 def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:
     """Raw values to canonical ones through ``vocab``; each distinct value is looked up once."""
     codes, uniques = pd.factorize(_text(series))
-    canonical = np.array([vocab.get(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(canonical[codes], dtype="str")  # code -1 (null) takes the trailing None
+    canonical = pa.array([vocab.get(v) for v in uniques] + [None], type=pa.large_string())
+    codes[codes < 0] = len(uniques)  # null takes the trailing None
+    # an Arrow take, not a numpy object array: building `str` from a million Python objects costs more
+    return pd.Series(canonical.take(pa.array(codes)), dtype="str")
 
 
 def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping):
