@@ -418,6 +418,7 @@ def test_duplicated_rows_equals_pandas(frame: pd.DataFrame) -> None:
 def test_duplicated_rows_survives_hash_collisions(frame: pd.DataFrame, monkeypatch) -> None:
     # Every row gets the same hash: the cell-by-cell check finds rows that differ, and the
     # exact fallback still keeps exactly the rows pandas keeps.
-    monkeypatch.setattr(ingest, "_row_hashes", lambda table: np.zeros(table.num_rows, np.uint64))
+    monkeypatch.setattr(ingest, "_row_hashes", lambda table, keep=None: np.zeros(
+        table.num_rows if keep is None else int(keep.sum()), np.uint64))
     expected = frame.duplicated(keep="first").to_numpy()
     assert ingest.duplicated_rows(frame).tolist() == expected.tolist()
