@@ -155,9 +155,7 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
 def _prefetch_dashboard(data_id: str, data_tz: str, events) -> None:
     """Fill the session's dashboard cache for what the first page shows: the policy, no filter."""
     pol = st.session_state.get(POLICY) or policy_mod.Policy.default()
-    opts = _options(data_id, events)
-    full = (opts.get("date_min"), opts.get("date_max"))
-    flt = views.make_filters({dim: () for dim in views.FILTER_DIMENSIONS}, full, full)
+    flt = _filters_from(_options(data_id, events))
     _dashboard(data_id, policy_mod.policy_to_toml(pol), repr(flt), data_tz, events, pol, flt)
 
 
@@ -226,10 +224,13 @@ def clear_filters() -> None:
 def filters() -> metrics.Filters:
     """The sidebar's filters as core understands them."""
     values = {dim: tuple(st.session_state.get(filter_key(dim)) or ()) for dim in views.FILTER_DIMENSIONS}
-    opts = options()
+    return _filters_from(options(), values, tuple(st.session_state.get(filter_key("date")) or ()))
+
+
+def _filters_from(opts: dict, values: dict | None = None, dates: tuple = ()) -> metrics.Filters:
+    """Filters for chosen values and dates (none chosen: everything, the whole date range)."""
     full = (opts.get("date_min"), opts.get("date_max"))
-    chosen = tuple(st.session_state.get(filter_key("date")) or full)
-    return views.make_filters(values, chosen, full)
+    return views.make_filters(values or {dim: () for dim in views.FILTER_DIMENSIONS}, dates or full, full)
 
 
 # ---- cached computations (session scoped, keyed by data id + parameters) ------------------
