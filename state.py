@@ -20,6 +20,7 @@ UPLOAD_ERROR = "tl_upload_error"
 FILTER_PREFIX = "tl_f_"
 KEY = "tl_anon_key"
 GOTO = "tl_goto"
+PENDING = "tl_pending"
 SHEET_ERROR = "tl_sheet_error"
 
 
@@ -75,6 +76,14 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
         prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
                                     progress=lambda stage, fraction: fraction < 1 and report(stage, 0.6 * fraction))
         _store(data, name, prepared, is_sample=False, progress=report)
+    except pipeline.MissingRoles as err:
+        # the file was read: keep it (as read) so the user can name the columns on the Prepare page
+        several_sheets = len(err.raw.sheets) > 1
+        st.session_state[PENDING] = Pending(
+            name, len(data), _dataset_id(data, err.raw), err.raw, err.mapping, err.missing,
+            workbook=data if several_sheets else None)
+        raise ingest.InputError(f"No column was recognised as the {_role_names(err.missing)}. "
+                                "Pick the column below to use this file.") from None
     except ingest.InputError:
         raise
     except MemoryError:
@@ -83,6 +92,56 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
         _log.exception("upload failed after reading")
         raise ingest.InputError(f"TierLens hit an internal problem while analysing it ({type(err).__name__}). "
                                 "The previous data is still loaded; please report the file's shape to us.") from None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An upload that was read but lacks a column the analysis needs, waiting for the user to name it."""
+
+    name: str
+    size: int
+    dataset_id: str
+    raw: ingest.RawTable = field(repr=False)
+    mapping: schema.Mapping = field(repr=False)
+    missing: tuple[str, ...]
+    workbook: bytes | None = field(default=None, repr=False)
+
+
+def pending() -> Pending | None:
+    """The upload waiting for its missing columns, if any."""
+    return st.session_state.get(PENDING)
+
+
+def drop_pending() -> None:
+    st.session_state.pop(PENDING, None)
+
+
+def load_pending(columns: dict[str, str]) -> None:
+    """Go on with the pending upload, ``columns`` naming a column for each missing role; make it
+    current. Raise InputError (the upload stays pending, the current data stays) when unusable."""
+    p = pending()
+    if p is None:
+        raise InputError("there is no upload waiting for its columns; upload the file again.")
+    try:
+        mapping = schema.with_overrides(p.mapping, frame=p.raw.frame, **columns)
+        prepared = pipeline.prepare_from_raw(p.raw, mapping)
+        dataset_id = _digest(p.dataset_id.encode(), schema.mapping_to_toml(mapping).encode())
+        _store_prepared(p.name, p.size, prepared, is_sample=False, dataset_id=dataset_id)
+    except pipeline.MissingRoles as err:
+        raise InputError(f"No column was recognised as the {_role_names(err.missing)}. "
+                         "Pick the column below.") from None
+    except ingest.InputError:
+        raise
+    except Exception as err:  # the app must stay up and keep the previous data
+        _log.exception("pending upload failed")
+        raise ingest.InputError(f"TierLens hit an internal problem while analysing it ({type(err).__name__}). "
+                                "The previous data is still loaded; please report the file's shape to us.") from None
+    if p.workbook is not None:
+        st.session_state[LOADED] = replace(loaded(), workbook=p.workbook)
+
+
+def _role_names(roles: tuple[str, ...]) -> str:
+    return " and ".join(roles).replace("_", " ")
 
 
 def remap(mapping: schema.Mapping) -> None:
@@ -127,11 +186,15 @@ def _digest(*parts: bytes) -> str:
 def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bool,
            progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
     several_sheets = len(prepared.raw.sheets) > 1
-    # each sheet of one workbook is a dataset of its own (cache keys, widget keys)
-    dataset_id = _digest(data, b"\0sheet\0", prepared.raw.sheet.encode()) if several_sheets else _digest(data)
+    dataset_id = _dataset_id(data, prepared.raw)
     _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=dataset_id, progress=progress)
     if several_sheets:
         st.session_state[LOADED] = replace(st.session_state[LOADED], workbook=data)
+
+
+def _dataset_id(data: bytes, raw: ingest.RawTable) -> str:
+    # each sheet of one workbook is a dataset of its own (cache keys, widget keys)
+    return _digest(data, b"\0sheet\0", raw.sheet.encode()) if len(raw.sheets) > 1 else _digest(data)
 
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
@@ -149,6 +212,7 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
         _log.exception("opening dashboard could not be computed ahead")
     cleaned.start()
     st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets)
+    st.session_state.pop(PENDING, None)  # any dataset that loads replaces an upload still waiting for columns
     clear_filters()
 
 

@@ -59,7 +59,7 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
     """The chain after reading: map roles (unless given), parse dates, build events and quality."""
     progress("Recognising columns", 0.35)
     mapping = mapping or schema.detect_mapping(raw.frame)
-    _require_roles(mapping)
+    _require_roles(mapping, raw)
     # the ingest result stays whole in Prepared so a re-mapping starts again from it
     deduped, fanout = _drop_fanout(raw, mapping)
     progress("Parsing dates", 0.5)
@@ -110,16 +110,30 @@ def _drop_fanout(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[ingest.
     return kept, finding
 
 
-def _require_roles(mapping: schema.Mapping) -> None:
-    missing = [r for r in ("ticket_id", "event_time") if not mapping.roles.get(r)]
-    if mapping.shape == "tickets":
-        missing = [r for r in ("ticket_id", "created_time") if not mapping.roles.get(r)]
+class MissingRoles(ingest.InputError):
+    """No column was recognised for a role the analysis cannot do without.
+
+    Carries the table as read and the mapping detected for it, so an interface can ask the
+    user for the columns and go on with ``prepare_from_raw`` (the app's Prepare page does).
+    """
+
+    def __init__(self, message: str, raw: ingest.RawTable, mapping: schema.Mapping, missing: tuple[str, ...]):
+        super().__init__(message)
+        self.raw, self.mapping, self.missing = raw, mapping, missing
+
+
+def required_roles(mapping: schema.Mapping) -> tuple[str, ...]:
+    """The roles an upload of this shape cannot be analysed without."""
+    return ("ticket_id", "created_time") if mapping.shape == "tickets" else ("ticket_id", "event_time")
+
+
+def _require_roles(mapping: schema.Mapping, raw: ingest.RawTable) -> None:
+    missing = tuple(r for r in required_roles(mapping) if not mapping.roles.get(r))
     if missing:
         names = " and ".join(missing).replace("_", " ")
-        raise ingest.InputError(
+        raise MissingRoles(
             f"No column was recognised as the {names}. Pick it in the column mapping on the "
-            "Prepare page (or pass --mapping FILE to the command line)."
-        )
+            "Prepare page (or pass --mapping FILE to the command line).", raw, mapping, missing)
 
 
 def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.DataFrame, list]:

@@ -38,6 +38,34 @@ with st.container(border=True):
     if not cur.is_sample:
         c2.button("Back to the sample export", on_click=state.load_sample, icon=":material/science:")
 
+pend = state.pending()
+if pend is not None:
+    with st.container(border=True):
+        st.markdown(f"#### Which column is which in **{pend.name}**?")
+        st.caption(f"The file was read ({pend.raw.rows_read:,} rows, {pend.raw.frame.shape[1]} columns), but "
+                   "TierLens could not tell which column holds what the analysis cannot do without. "
+                   "Pick it; everything else is recognised as usual and can be corrected afterwards.")
+        columns = list(map(str, pend.raw.frame.columns))
+        picked = {}
+        for role in pend.missing:
+            picked[role] = st.selectbox(f"{role.replace('_', ' ').capitalize()}: {views.ROLE_MEANINGS[role]}",
+                                        columns, index=None, placeholder="Choose a column",
+                                        key=f"tl_pending_{pend.dataset_id}_{role}")
+        p1, p2, _ = st.columns([1, 1, 2])
+        if p1.button("Use these columns", type="primary", icon=":material/check:",
+                     disabled=any(v is None for v in picked.values())):
+            try:
+                with st.spinner(f"Analysing {pend.name}…"):
+                    state.load_pending(picked)
+                st.session_state.pop(state.UPLOAD_ERROR, None)
+                st.rerun()
+            except state.InputError as err:
+                st.error(f"**{pend.name}** could not be used with these columns: {err}", icon=":material/error:")
+        if p2.button("Dismiss", icon=":material/close:"):
+            state.drop_pending()
+            st.session_state.pop(state.UPLOAD_ERROR, None)
+            st.rerun()
+
 if len(prep.raw.sheets) > 1:
     sheet = st.selectbox("Worksheet", prep.raw.sheets, index=prep.raw.sheets.index(prep.raw.sheet),
                          help="The first sheet is read by default.")
