@@ -38,6 +38,7 @@ DIMENSIONS = {
 }
 PRIORITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 BLANK = "(blank)"
+NO_AGENT = "(no agent)"  # how charts and tables show a tier event with no agent
 SMALL_SAMPLE = metrics.SMALL_SAMPLE  # fewer tier events than this: an agent's rates are not reliable
 # log-spaced histogram edges in hours: 36 s .. 10,000 h, four bins per decade
 HOUR_EDGES = tuple(float(10 ** (e / 4)) for e in range(-8, 17))
@@ -162,6 +163,54 @@ def events_for(tier_events: pd.DataFrame, dimension: str, values: Iterable[str])
     return tier_events[_group_values(tier_events, dimension).isin(wanted).to_numpy()]
 
 
+def merge_picks(dimension: str, *picks: Iterable[str]) -> tuple[str, ...]:
+    """The values clicked in any of several charts that share one drill-down, in display order.
+
+    >>> merge_picks("tier", ("Tier 3",), (), ("Tier 1", "Tier 3"))
+    ('Tier 1', 'Tier 3')
+    >>> merge_picks("tier")
+    ()
+    """
+    return tuple(value_order(dimension, [v for p in picks for v in p]))
+
+
+def tickets_reaching(tickets: pd.DataFrame, tiers: Iterable[str]) -> pd.DataFrame:
+    """Tickets with any event in one of ``tiers`` (as the charts label them, e.g. 'Tier 2'), read
+    from the tickets' ``reached_tier_<n>`` flags; all tickets when ``tiers`` is empty.
+
+    >>> t = pd.DataFrame({"ticket_id": ["a", "b"], "reached_tier_1": [True, True], "reached_tier_2": [False, True]})
+    >>> tickets_reaching(t, ["Tier 2"])["ticket_id"].tolist(), len(tickets_reaching(t, []))
+    (['b'], 2)
+    """
+    wanted = set(tiers)
+    if not wanted:
+        return tickets
+    flags = [c for c in tickets.columns if c.startswith("reached_tier_") and tier_label(c[len("reached_"):]) in wanted]
+    reached = np.zeros(len(tickets), dtype=bool)
+    for col in flags:
+        reached |= tickets[col].fillna(False).astype(bool).to_numpy()
+    return tickets[reached]
+
+
+def rows_shown_as(rows: pd.DataFrame, shown: pd.DataFrame, column: str, values: Iterable[str],
+                  blank: str = BLANK) -> pd.DataFrame:
+    """Rows of ``rows`` whose ``column``, as the user sees it in ``shown`` (the same rows, e.g. with
+    tokens replaced by revealed names), is one of ``values``; a missing value is seen as ``blank``.
+    All rows when ``values`` is empty. A chart drawn from shown names is clicked by shown name, so
+    the drill-down matches on what was shown, then lists the rows as they are.
+
+    >>> rows = pd.DataFrame({"Agent": ["Agent 1", "Agent 2", None]})
+    >>> shown = pd.DataFrame({"Agent": ["Ann", "Bob", None]})
+    >>> rows_shown_as(rows, shown, "Agent", ["Bob", "(no agent)"], "(no agent)").index.tolist()
+    [1, 2]
+    """
+    wanted = set(values)
+    if not wanted:
+        return rows
+    seen = shown[column].astype("object").where(shown[column].notna(), blank).astype(str)
+    return rows[seen.isin(wanted).to_numpy()]
+
+
 def _count_scale(scale: Scale, floor: float = 1.0) -> alt.Scale:
     return alt.Scale(type="log", domainMin=floor) if scale == "log" else alt.Scale(type="linear", zero=True)
 
@@ -281,7 +330,8 @@ def breach_rates(breakdown: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 
 def breach_rate_bars(breakdown: pd.DataFrame, dimension: str = "tier") -> alt.Chart:
-    """Tier SLA and FRT breach rate side by side per value (both in the breached colour family)."""
+    """Tier SLA and FRT breach rate side by side per value (both in the breached colour family);
+    clicking a bar selects its value (``PICK`` on ``value``)."""
     data = breach_rates(breakdown, dimension)
     data = data[data["rated"] > 0]
     if data.empty:
@@ -297,7 +347,9 @@ def breach_rate_bars(breakdown: pd.DataFrame, dimension: str = "tier") -> alt.Ch
                  alt.Tooltip("breached:Q", title="Breached", format=","),
                  alt.Tooltip("rated:Q", title="Rated", format=",")],
     )
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
+    pick = alt.selection_point(name=PICK, fields=["value"])
+    bars = base.mark_bar(cornerRadiusEnd=2).add_params(pick).encode(
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         color=alt.Color("metric:N", title=None, scale=alt.Scale(domain=["Tier SLA", "FRT"],
                                                                 range=[BREACHED, BREACHED_LIGHT]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
@@ -492,7 +544,8 @@ def funnel_frame(funnel: pd.DataFrame) -> pd.DataFrame:
 
 
 def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
-    """Escalation funnel: share of tiered tickets that reached each tier, labelled with counts."""
+    """Escalation funnel: share of tiered tickets that reached each tier, labelled with counts;
+    clicking a bar selects its tier (``PICK`` on ``tier``)."""
     data = funnel_frame(funnel)
     if data.empty or not data["tiered"].max():
         return empty_chart("No tickets entered a tier under the current filters.")
@@ -507,7 +560,9 @@ def funnel_chart(funnel: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("highest:Q", title="Went no higher", format=","),
                  alt.Tooltip("contained:Q", title="Stayed only in this tier", format=","),
                  alt.Tooltip("tiered:Q", title="Tiered tickets", format=",")])
-    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+    pick = alt.selection_point(name=PICK, fields=["tier"])
+    bars = base.mark_bar(cornerRadiusEnd=3).add_params(pick).encode(
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         color=alt.Color("tier:N", scale=alt.Scale(domain=list(TIER_COLOURS), range=list(TIER_COLOURS.values())),
                         legend=None))
     labels = base.mark_text(align="left", dx=6, fontSize=13, color="#1f2933").encode(text="label:N")
@@ -531,7 +586,8 @@ def time_stats_frame(funnel: pd.DataFrame, metric: Metric = "tier") -> pd.DataFr
 
 
 def time_per_tier(funnel: pd.DataFrame, metric: Metric = "tier", scale: Scale = "linear") -> alt.Chart:
-    """Median, mean (and p90) time per tier as grouped bars in hours, labelled readable."""
+    """Median, mean (and p90) time per tier as grouped bars in hours, labelled readable; clicking
+    a bar selects its tier (``PICK`` on ``tier``)."""
     data = time_stats_frame(funnel, metric)
     if data.empty:
         return empty_chart("No measured tier events under the current filters.")
@@ -546,8 +602,9 @@ def time_per_tier(funnel: pd.DataFrame, metric: Metric = "tier", scale: Scale = 
         tooltip=[alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("statistic:N", title="Statistic"),
                  alt.Tooltip("text:N", title=METRIC_SHORT[metric]),
                  alt.Tooltip("hours:Q", title="Hours", format=",.1f")])
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
-        **_baseline(scale, floor=floor),
+    pick = alt.selection_point(name=PICK, fields=["tier"])
+    bars = base.mark_bar(cornerRadiusEnd=2).add_params(pick).encode(
+        **_baseline(scale, floor=floor), opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=domain,
                         range=[STAT_COLOURS[s] for s in domain]),
                         legend=alt.Legend(orient="top", direction="horizontal")))
@@ -705,10 +762,11 @@ def pareto_chart(pareto: pd.DataFrame, small_share: float = 0.02) -> alt.LayerCh
 def agent_scatter(agents: pd.DataFrame, kpis: pd.DataFrame | None = None, metric: Metric = "tier",
                   scale: Scale = "log", small_sample: int = SMALL_SAMPLE) -> alt.LayerChart | alt.Chart:
     """Each agent's breach rate against their number of rated tier events; agents with fewer than
-    ``small_sample`` tier events are muted, the overall rate is a dashed rule."""
+    ``small_sample`` tier events are muted, the overall rate is a dashed rule. Clicking a point
+    selects its agent as the chart shows it (``PICK`` on ``agent``: a token, or a revealed name)."""
     rated = f"{metric}_rated"
     data = pd.DataFrame({
-        "agent": agents["agent"].astype("object").where(agents["agent"].notna(), "(no agent)").astype(str).to_numpy(),
+        "agent": agents["agent"].astype("object").where(agents["agent"].notna(), NO_AGENT).astype(str).to_numpy(),
         "events": agents["tier_events"].astype("float64").fillna(0).to_numpy(),
         "rated": agents[rated].astype("float64").fillna(0).to_numpy(),
         "rate": agents[f"{metric}_breach_rate"].astype("float64").to_numpy(),
@@ -721,20 +779,22 @@ def agent_scatter(agents: pd.DataFrame, kpis: pd.DataFrame | None = None, metric
         return empty_chart("No agents with rated tier events under the current filters.")
     data["rate_text"] = [_pct(r) for r in data["rate"]]
     domain = [f"{small_sample}+ tier events", f"Fewer than {small_sample} tier events (not reliable)"]
-    points = alt.Chart(data).mark_circle(size=80, stroke="white", strokeWidth=0.5).encode(
+    pick = alt.selection_point(name=PICK, fields=["agent"])
+    points = alt.Chart(data).mark_circle(size=80, stroke="white", strokeWidth=0.5).add_params(pick).encode(
         x=alt.X("rated:Q", title=f"rated tier events{' (log scale)' if scale == 'log' else ''}",
                 scale=alt.Scale(type="log") if scale == "log" else alt.Scale(zero=True)),
         y=alt.Y("rate:Q", title=f"{METRIC_SHORT[metric]} breach rate", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("sample:N", title=None, scale=alt.Scale(domain=domain, range=[BREACHED, MUTED]),
                         legend=alt.Legend(orient="top", direction="horizontal", labelLimit=320)),
-        opacity=alt.Opacity("sample:N", scale=alt.Scale(domain=domain, range=[0.9, 0.6]), legend=None),
+        opacity=alt.condition(pick, alt.Opacity("sample:N", scale=alt.Scale(domain=domain, range=[0.9, 0.6]),
+                                                legend=None), alt.value(0.15)),
         tooltip=[alt.Tooltip("agent:N", title="Agent"), alt.Tooltip("events:Q", title="Tier events", format=","),
                  alt.Tooltip("rated:Q", title="Rated", format=","),
                  alt.Tooltip("rate_text:N", title=f"{METRIC_SHORT[metric]} breach rate"),
                  alt.Tooltip("median_text:N", title=f"Median {'time in tier' if metric == 'tier' else 'FRT'}"),
                  alt.Tooltip("sample:N", title="Sample")])
-    layers = [points]
+    layers = []
     if kpis is not None and len(kpis) and not pd.isna(kpis[f"{metric}_breach_rate"].iloc[0]):
         overall = float(kpis[f"{metric}_breach_rate"].iloc[0])
         ref = pd.DataFrame({"rate": [overall], "text": [f"all agents {overall:.1%}"]})
@@ -742,7 +802,8 @@ def agent_scatter(agents: pd.DataFrame, kpis: pd.DataFrame | None = None, metric
             y="rate:Q", tooltip=[alt.Tooltip("text:N", title="Overall")]))
         layers.append(alt.Chart(ref).mark_text(align="left", dy=-7, fontSize=11, color="#374151").encode(
             y="rate:Q", x=alt.value(4), text="text:N"))
-    return alt.layer(*layers).properties(height=340, title=f"{METRIC_SHORT[metric]} breach rate per agent")
+    # points drawn last, on top: a click on a point lying on the overall rule must reach the point
+    return alt.layer(*layers, points).properties(height=340, title=f"{METRIC_SHORT[metric]} breach rate per agent")
 
 
 def agent_table(agents: pd.DataFrame, small_sample: int = SMALL_SAMPLE) -> pd.DataFrame:
@@ -751,7 +812,7 @@ def agent_table(agents: pd.DataFrame, small_sample: int = SMALL_SAMPLE) -> pd.Da
     a = agents
     note = f"fewer than {small_sample} tier events: rates are not reliable"
     out = pd.DataFrame({
-        "Agent": a["agent"].astype("object").where(a["agent"].notna(), "(no agent)").to_numpy(),
+        "Agent": a["agent"].astype("object").where(a["agent"].notna(), NO_AGENT).to_numpy(),
         "Tier events": a["tier_events"].astype("float64").fillna(0).astype("int64").to_numpy(),
         "Tier SLA breached %": (a["tier_breach_rate"].astype("float64") * 100).round(1).to_numpy(),
         "FRT breached %": (a["frt_breach_rate"].astype("float64") * 100).round(1).to_numpy(),
@@ -822,6 +883,15 @@ def breached_rows(tier_events: pd.DataFrame, metric: Metric = "tier") -> pd.Data
     """Breached tier events, longest overrun first, for the "how far over" drill-down."""
     flags = tier_events[f"{metric}_breached"].fillna(False).astype(bool)
     rows = tier_events[flags].sort_values(f"{metric}_over_s", ascending=False, kind="stable")
+    return tier_event_rows(rows)
+
+
+def rated_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
+    """Tier events that breached or met their tier SLA or FRT (those the breach charts count), for a
+    drill-down: tier SLA breaches first, longest overrun first, then FRT breaches, then the rest."""
+    rated = tier_events["tier_breached"].notna() | tier_events["frt_breached"].notna()
+    rows = tier_events[rated.to_numpy()].sort_values(["tier_over_s", "frt_over_s"], ascending=False,
+                                                     na_position="last", kind="stable")
     return tier_event_rows(rows)
 
 

@@ -21,10 +21,20 @@ metric_label = c1.segmented_control("Metric", ["Tier SLA", "First response (FRT)
                                     required=True, key="ag_metric")
 scale = c2.segmented_control("Events axis", ["log", "linear"], default="log", required=True, key="ag_scale")
 metric = "tier" if metric_label == "Tier SLA" else "frt"
-st.altair_chart(charts.agent_scatter(state.shown(dash.agents), dash.kpis, metric, scale, metrics.SMALL_SAMPLE),
-                width="stretch")
+# the chart shows tokens or revealed names; the key follows the toggle so a pick is never of the other kind
+scatter = charts.agent_scatter(state.shown(dash.agents), dash.kpis, metric, scale, metrics.SMALL_SAMPLE)
+clicked = st.altair_chart(scatter, width="stretch", on_select="rerun",
+                          key=f"ag_scatter_{metric}_{scale}_{'named' if state.reveal_on() else 'tokens'}")
+picked = charts.picked_values(clicked, field="agent")
 st.caption(f"Grey points: agents with fewer than {metrics.SMALL_SAMPLE} tier events; their rates are not reliable. "
-           "The dashed line is the rate over all agents.")
+           "The dashed line is the rate over all agents. "
+           + ("Click a point to list only that agent's tier events below." if not picked else
+              f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear."))
+all_rows = charts.agent_event_rows(dash.agent_events)
+# a click gives the name as shown, so the rows are matched as shown (then listed through state.drill)
+state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picked else ""),
+            charts.rows_shown_as(all_rows, state.shown(all_rows) if picked else all_rows, "Agent", picked,
+                                 charts.NO_AGENT), key="ag_drill_scatter")
 
 table = charts.agent_table(dash.agents, metrics.SMALL_SAMPLE)
 st.dataframe(state.shown(table), hide_index=True, width="stretch", height=360, key="ag_table",

@@ -39,8 +39,12 @@ for col, row in zip(cards[1:], funnel.itertuples()):
         col.metric(f"Reached {row.tier}", row.reach_text, border=True,
                    delta=f"{row.reached:,} tickets", delta_color="off", delta_arrow="off",
                    help=f"Share of tiered tickets with any event in {row.tier}.")
-st.altair_chart(charts.funnel_chart(dash.funnel), width="stretch")
-state.drill("Tiered tickets behind the funnel", charts.ticket_rows(dash.tickets, "tiered"), key="esc_drill_funnel")
+clicked = st.altair_chart(charts.funnel_chart(dash.funnel), width="stretch", on_select="rerun", key="esc_funnel")
+picked = charts.picked_values(clicked, field="tier")
+st.caption("Click a bar to list only the tickets that reached its tier below; double-click to clear." if not picked else
+           f"Showing the tickets that reached **{', '.join(picked)}** below; double-click the chart to clear.")
+state.drill("Tiered tickets behind the funnel" + (f": {', '.join(picked)}" if picked else ""),
+            charts.ticket_rows(charts.tickets_reaching(dash.tickets, picked), "tiered"), key="esc_drill_funnel")
 state.how_computed(
     "**Reach** of a tier = tickets with any event in that tier ÷ tiered tickets (tickets with at least one event "
     "in a real tier). **Containment** (Tier 1) = tiered tickets that visited Tier 1 and no other tier.",
@@ -50,10 +54,18 @@ state.how_computed(
 st.subheader("Time per tier")
 scale = st.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="esc_scale")
 t1, t2 = st.columns(2)
-t1.altair_chart(charts.time_per_tier(dash.funnel, "tier", scale), width="stretch")
-t2.altair_chart(charts.time_per_tier(dash.funnel, "frt", scale), width="stretch")
-st.caption("Averages sit far above medians: a few very long waits pull every mean up.")
-state.drill("Tier events behind these times", charts.tier_event_rows(dash.tier_events), key="esc_drill_time")
+time_tier = t1.altair_chart(charts.time_per_tier(dash.funnel, "tier", scale), width="stretch", on_select="rerun",
+                            key=f"esc_time_tier_{scale}")
+time_frt = t2.altair_chart(charts.time_per_tier(dash.funnel, "frt", scale), width="stretch", on_select="rerun",
+                           key=f"esc_time_frt_{scale}")
+# both charts feed one drill-down: it lists the tiers clicked in either
+picked = charts.merge_picks("tier", charts.picked_values(time_tier, field="tier"),
+                            charts.picked_values(time_frt, field="tier"))
+st.caption("Averages sit far above medians: a few very long waits pull every mean up. "
+           + ("Click a tier's bars to list only its tier events below." if not picked else
+              f"Showing the tier events of **{', '.join(picked)}** below; double-click a chart to clear."))
+state.drill("Tier events behind these times" + (f": {', '.join(picked)}" if picked else ""),
+            charts.tier_event_rows(charts.events_for(dash.tier_events, "tier", picked)), key="esc_drill_time")
 state.how_computed(
     "Per tier, over tier events with a non-negative duration: **time in tier** = the response's work-resolved "
     "time − the event's time; **FRT** = the next IN_PROGRESS event in the same tier − the event's time. The "
@@ -62,14 +74,25 @@ state.how_computed(
 # ---- breaches per tier ------------------------------------------------------------------------
 st.subheader("Breaches per tier")
 b1, b2 = st.columns(2)
-b1.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "tier", scale, title="Tier SLA breached vs met per tier"),
-                width="stretch")
-b2.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "frt", scale, title="FRT breached vs met per tier"),
-                width="stretch")
-st.altair_chart(charts.breach_rate_bars(dash.breakdown, "tier"), width="stretch")
-state.drill("Breached tier events (tier SLA)", charts.breached_rows(dash.tier_events, "tier"), key="esc_drill_breach")
+out_tier = b1.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "tier", scale,
+                                               title="Tier SLA breached vs met per tier"),
+                           width="stretch", on_select="rerun", key=f"esc_outcome_tier_{scale}")
+out_frt = b2.altair_chart(charts.outcome_bars(dash.breakdown, "tier", "frt", scale,
+                                              title="FRT breached vs met per tier"),
+                          width="stretch", on_select="rerun", key=f"esc_outcome_frt_{scale}")
+rates = st.altair_chart(charts.breach_rate_bars(dash.breakdown, "tier"), width="stretch", on_select="rerun",
+                        key="esc_breach_rate")
+# the three charts feed one drill-down: it lists the tiers clicked in any of them
+picked = charts.merge_picks("tier", *(charts.picked_values(c) for c in (out_tier, out_frt, rates)))
+st.caption("Click a tier's bars in any of these charts to list only its tier events below; double-click to clear."
+           if not picked else
+           f"Showing the tier events of **{', '.join(picked)}** below; double-click a chart to clear.")
+state.drill("Breached or met tier events" + (f": {', '.join(picked)}" if picked else ""),
+            charts.rated_rows(charts.events_for(dash.tier_events, "tier", picked)), key="esc_drill_breach")
 state.how_computed("Breach rate = breached tier events ÷ rated tier events (those with a duration and an "
-                   "allowance), per tier and per metric.", "breakdown")
+                   "allowance), per tier and per metric. The rows listed are the rated tier events (tier SLA or "
+                   "FRT) of the tiers clicked, or of all tiers: tier SLA breaches first, longest overrun first, "
+                   "then FRT breaches, then those that met both.", "breakdown")
 
 # ---- attribution ------------------------------------------------------------------------------
 st.subheader("Which tier used the time budget")

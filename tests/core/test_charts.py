@@ -232,3 +232,106 @@ def test_clicked_volume_bar_lists_its_tickets(dash):
     months = charts.events_for(dash.tickets, "month", ["2025-10"])
     v = dash.volume[(dash.volume["dimension"] == "month") & (dash.volume["value"] == "2025-10")]
     assert len(months) == int(v["tickets"].iloc[0])
+
+
+# ---- clickable charts on the Escalation and Agents pages ---------------------------------------
+
+def _picks(spec: object, found: list) -> list:
+    """Every selection param in a chart spec (Altair hoists a layer's params to the top)."""
+    if isinstance(spec, dict):
+        found += [p for p in spec.get("params", []) if "select" in p]
+        for v in spec.values():
+            _picks(v, found)
+    elif isinstance(spec, list):
+        for v in spec:
+            _picks(v, found)
+    return found
+
+
+CLICKABLE = [
+    ("funnel_chart", lambda d: charts.funnel_chart(d.funnel), "tier"),
+    ("time_per_tier[tier,linear]", lambda d: charts.time_per_tier(d.funnel, "tier", "linear"), "tier"),
+    ("time_per_tier[frt,log]", lambda d: charts.time_per_tier(d.funnel, "frt", "log"), "tier"),
+    ("breach_rate_bars", lambda d: charts.breach_rate_bars(d.breakdown, "tier"), "value"),
+    ("outcome_bars[tier,frt,log]", lambda d: charts.outcome_bars(d.breakdown, "tier", "frt", "log"), "value"),
+    ("agent_scatter[tier,log]", lambda d: charts.agent_scatter(d.agents, d.kpis, "tier", "log"), "agent"),
+    ("agent_scatter[frt,linear]", lambda d: charts.agent_scatter(d.agents, d.kpis, "frt", "linear"), "agent"),
+]
+
+
+@pytest.mark.parametrize("build,field", [(b, f) for _, b, f in CLICKABLE], ids=[n for n, _, _ in CLICKABLE])
+def test_clickable_charts_carry_the_pick_on_the_field_their_drill_down_reads(dash, empty, build, field):
+    spec = build(dash).to_dict()
+    picks = [p for p in _picks(spec, []) if p["name"] == charts.PICK]
+    assert [p["select"] for p in picks] == [{"type": "point", "fields": [field]}]
+    # the clicked marks stay bright, the others fade
+    assert '"condition": {"param": "pick"' in json.dumps(spec)
+    # a click on a mark gives the field the page reads back
+    value = next(row[field] for rows in spec["datasets"].values() for row in rows if field in row)
+    event = {"selection": {charts.PICK: [{field: value}]}}
+    assert charts.picked_values(event, field=field) == (str(value),)
+    # with no rows the page still asks for selections: the stand-in text chart carries the param too
+    assert charts.PICK in {p["name"] for p in _picks(build(empty).to_dict(), [])}
+
+
+def test_funnel_click_lists_the_tickets_that_reached_the_tier(dash):
+    f = dash.funnel.set_index("tier")
+    t3 = charts.tickets_reaching(dash.tickets, ["Tier 3"])
+    assert len(t3) == int(f.loc["TIER_3", "tickets_reached"]) and t3["reached_tier_3"].all()
+    both = charts.tickets_reaching(dash.tickets, ("Tier 2", "Tier 3"))
+    expected = dash.tickets["reached_tier_2"].astype(bool) | dash.tickets["reached_tier_3"].astype(bool)
+    assert set(both["ticket_id"]) == set(dash.tickets.loc[expected, "ticket_id"])
+    assert charts.tickets_reaching(dash.tickets, ["Tier 4"]).empty  # no ticket reached it
+    assert charts.tickets_reaching(dash.tickets, ()) is dash.tickets
+    rows = charts.ticket_rows(charts.tickets_reaching(dash.tickets, ["Tier 1"]), "tiered")
+    assert len(rows) == int(f.loc["TIER_1", "tickets_reached"]) < len(dash.tickets)
+
+
+def test_time_charts_click_lists_the_tiers_events(dash):
+    f = dash.funnel.set_index("tier")
+    picked = charts.merge_picks("tier", ("Tier 3",), (), ("Tier 1", "Tier 3"))
+    assert picked == ("Tier 1", "Tier 3")
+    rows = charts.tier_event_rows(charts.events_for(dash.tier_events, "tier", picked))
+    assert set(rows["tier"]) == {"Tier 1", "Tier 3"}
+    assert len(rows) == int(f.loc["TIER_1", "tier_events"] + f.loc["TIER_3", "tier_events"])
+    assert charts.merge_picks("tier") == ()
+
+
+def test_breach_charts_click_lists_breached_or_met_events_of_the_tier(dash):
+    te = dash.tier_events
+    rated = te["tier_breached"].notna() | te["frt_breached"].notna()
+    assert len(charts.rated_rows(te)) == int(rated.sum()) < len(te)  # still-waiting events have no outcome
+    rows = charts.rated_rows(charts.events_for(te, "tier", ["Tier 2"]))
+    assert set(rows["tier"]) == {"Tier 2"} and len(rows) == int((rated & (te["tier"] == "TIER_2")).sum())
+    # tier SLA breaches first, longest overrun first; then the rest
+    flags = rows["tier_breached"].fillna(False).astype(bool)
+    first_met = int((~flags).to_numpy().argmax())
+    assert flags.iloc[:first_met].all() and not flags.iloc[first_met:].any()
+    overs = te.loc[te["tier"] == "TIER_2", "tier_over_s"].dropna().sort_values(ascending=False)
+    assert rows["over_by"].iloc[0] == charts.readable(overs.iloc[0])
+    assert charts.rated_rows(charts.events_for(te, "tier", ())).shape == charts.rated_rows(te).shape
+    assert charts.rated_rows(dash.tier_events.iloc[:0]).empty
+
+
+def test_agent_click_matches_rows_as_shown(dash):
+    rows = charts.agent_event_rows(dash.agent_events)
+    top = dash.agents.sort_values("tier_events", ascending=False).iloc[0]
+    # tokens shown: the clicked token's tier events, exactly
+    mine = charts.rows_shown_as(rows, rows, "Agent", [top["agent"]], charts.NO_AGENT)
+    assert len(mine) == int(top["tier_events"]) and set(mine["Agent"]) == {top["agent"]}
+    # names shown: the click gives the shown name; the rows (still tokens) are matched through it
+    names = {a: f"Person {i}" for i, a in enumerate(dash.agents["agent"])}
+    shown = rows.assign(Agent=rows["Agent"].map(names))
+    mine = charts.rows_shown_as(rows, shown, "Agent", [names[top["agent"]]], charts.NO_AGENT)
+    assert len(mine) == int(top["tier_events"]) and set(mine["Agent"]) == {top["agent"]}
+    assert charts.rows_shown_as(rows, rows, "Agent", [names[top["agent"]]], charts.NO_AGENT).empty
+    assert charts.rows_shown_as(rows, shown, "Agent", (), charts.NO_AGENT) is rows
+    # an event with no agent is drawn as NO_AGENT and is found by it
+    blank = rows.assign(Agent=rows["Agent"].where(rows.index != 0, None))
+    assert charts.rows_shown_as(blank, blank, "Agent", [charts.NO_AGENT], charts.NO_AGENT).index.tolist() == [0]
+
+
+def test_agent_points_are_drawn_on_top_of_the_overall_rule(dash):
+    """A click on a point that lies on the dashed overall line must reach the point, not the line."""
+    layers = charts.agent_scatter(dash.agents, dash.kpis, "tier").to_dict()["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["rule", "text", "circle"]

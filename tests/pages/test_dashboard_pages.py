@@ -99,8 +99,9 @@ def test_agents_page(dash):
     at = open_page("pages/agents.py")
     (table,) = frames_with(at, "Agent", "Note")
     assert len(table) == len(dash.agents)
-    (report,) = frames_with(at, "Agent", "Time in tier")
-    assert len(report) == len(dash.agent_events)
+    # the scatter's drill-down (an expander) lists the same columns first; the report comes last
+    (drill, report) = frames_with(at, "Agent", "Time in tier")
+    assert len(report) == len(drill) == len(dash.agent_events)
     # drill into the busiest agent (tokens come from the app's own session)
     loaded = at.session_state[state.LOADED]
     own = metrics.compute_dashboard(loaded.cleaned.anonymized.events, policy.Policy.default(), metrics.Filters())
@@ -110,7 +111,7 @@ def test_agents_page(dash):
     assert metric(at, "Tier events") == f"{int(top['tier_events']):,}"
     assert metric(at, "Tier SLA breached") == f"{top['tier_breach_rate']:.1%}"
     assert metric(at, "Median FRT") == readable(top["frt_median_s"])
-    (rows,) = frames_with(at, "Agent", "Time in tier")
+    (_, rows) = frames_with(at, "Agent", "Time in tier")
     assert len(rows) == int(top["tier_events"]) and set(rows["Agent"]) == {top["agent"]}
     assert {"FRT", "Time in tier", "Tier SLA breached", "Region"} <= set(rows.columns)
 
