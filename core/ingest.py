@@ -373,12 +373,12 @@ def _pandas_column(col: pa.Array | pa.ChunkedArray, nullable_int: bool) -> pd.Se
     return col.to_pandas()
 
 
-def _check_dimensions(rows: int, columns: int, limits: Limits) -> None:
+def _check_dimensions(rows: int, columns: int, limits: Limits, note: str = "") -> None:
     if rows > limits.max_rows:
         raise InputError(f"The file has {rows:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
     if rows * max(columns, 1) > limits.max_cells:
         raise InputError(
-            f"The file has {rows:,} rows by {columns:,} columns, more than {limits.max_cells:,} cells. "
+            f"The file has {rows:,} rows by {columns:,} columns, more than {limits.max_cells:,} cells.{note} "
             "Remove unused columns or upload a shorter date range."
         )
 
@@ -556,20 +556,30 @@ def _choose_delimiter(records: list[str]) -> str:
     return best
 
 
-def _find_header(records: list[str], delimiter: str, start: int = 0) -> int:
-    """Index of the header record: the first header-like record with the dominant field count."""
+def _find_header(records: list[str], delimiter: str, start: int = 0, more: bool = False) -> int:
+    """Index of the header record: the first header-like record with the dominant field count and data
+    under it (``more``: the file goes on after ``records``).
+
+    In a file with one data row that holds one field more than its header, the two field counts tie and
+    the wider record is the data row: it has nothing under it, so the next count is tried. Taking the
+    narrower count on every tie instead would make a one-field title line the header of a one-row table,
+    so counts other than the dominant one are tried only from two fields up. With no record that has data
+    under it (a header-only file), the header is found as before and reported as having no data rows.
+    """
     rows = [_fields(r, delimiter) if i >= start else [] for i, r in enumerate(records)]
     counts = Counter(len(r) for r in rows if r)
     if not counts:
         raise InputError("The file has no rows with data. Upload the exported table, not an empty file.")
-    dominant = max(counts, key=lambda c: (counts[c], c))
+    dominant, *others = sorted(counts, key=lambda c: (counts[c], c), reverse=True)
+    last = max(i for i, row in enumerate(rows) if row)
+    for width in [dominant, *(c for c in others if c >= 2)]:
+        for i, row in enumerate(rows):
+            if len(row) >= width and (i < last or more) and _is_header_like(row, width):
+                return i
     for i, row in enumerate(rows):
         if len(row) >= dominant and _is_header_like(row, dominant):
             return i
-    for i, row in enumerate(rows):
-        if row:
-            return i
-    raise AssertionError("unreachable")
+    return next(i for i, row in enumerate(rows) if row)
 
 
 def _read_csv(data: bytes, limits: Limits, encoding: tuple[str, int] | None = None) -> tuple[list[pd.Series], _Read]:
@@ -586,33 +596,85 @@ def _read_csv(data: bytes, limits: Limits, encoding: tuple[str, int] | None = No
     # Blank lines above the table do not count towards the 200 records sampled for its shape.
     first = next(i for i, r in enumerate(records) if r.strip(" \t\r\n,;|"))
     delimiter = hint.group(1) if hint else _choose_delimiter(records[first:first + 200])
-    h = _find_header(records[:first + 200], delimiter, start=max(first, 1 if hint else 0))
+    h = _find_header(records[:first + 200], delimiter, start=max(first, 1 if hint else 0),
+                     more=len(records) > first + 200 or not complete)
     header = _raw_fields(records[h], delimiter)
-    data_counts = Counter(len(_raw_fields(r, delimiter)) for r in records[h + 1:h + 200] if r.strip())
+    sampled = [_raw_fields(r, delimiter) for r in records[h + 1:h + 200] if r.strip()]
+    data_counts = Counter(len(row) for row in sampled)
     mode = max(data_counts, key=lambda c: (data_counts[c], c == len(header), c)) if data_counts else 0
     width = max(len(header), mode)
-    if width > limits.max_columns:
-        raise InputError(f"The file has {width:,} columns; the limit is {limits.max_columns:,}. Remove unused columns.")
     header += [""] * (width - len(header))
+    # A spreadsheet that had formatting far to the right of its data ends every line with delimiters.
+    # The columns after the last header and the last value in the sampled rows are read as Arrow nulls,
+    # which hold no memory and refuse any value, so they count against no cap (and _finish would drop
+    # them anyway); should one hold a value further down, every column is read and counts.
+    used = _used_width(header, sampled) if width <= _WIDEST else width
+    _check_columns(used, limits)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     start = bom + len(text[: spans[h][1]].encode(codec))
-    meta = _Read(headers=header, header_row=h + 1, first_data_row=h + 2, file_kind="csv",
+    meta = _Read(headers=header[:used], header_row=h + 1, first_data_row=h + 2, file_kind="csv",
                  encoding=encoding, delimiter=delimiter)
     body = memoryview(data)[start:]
     if not bytes(body[:4096]).strip(b" \t\r\n\x00,;|\xff\xfe"):
-        return [pd.Series([], dtype="str") for _ in range(width)], meta
-    # Parsing every column as text costs ~20 bytes per cell, empty or not: refuse a file beyond the
-    # row and cell caps before that. Line breaks bound the records; count exactly only when they exceed.
+        return [pd.Series([], dtype="str") for _ in range(used)], meta
     lines = _line_breaks(body) + 1
-    if lines > limits.max_rows or lines * width > limits.max_cells:
-        _check_dimensions(_count_records(body, codec, delimiter, width), width, limits)
     try:
-        table = _arrow_csv(body, codec, delimiter, width, h + 1)
+        try:
+            table = _parse_within_caps(body, codec, delimiter, width, used, lines, h + 1, limits)
+        except _StrayValue as stray:
+            where = f"Column {stray.column:,}" if stray.column else "A column"
+            note = f" {where} has no header but holds a value further down the file, so all {width:,} columns count."
+            _check_columns(width, limits, note)
+            meta.headers, used = header, width
+            table = _parse_within_caps(body, codec, delimiter, width, width, lines, h + 1, limits, note)
     except InputError:
         if codec == "utf-8" and not _valid_utf8(body):  # the sample was UTF-8; a later byte is not
             return _read_csv(data, limits, _legacy_encoding(data))
         raise
-    return parallel.pmap(_csv_typed, table.columns), meta
+    return parallel.pmap(_csv_typed, table.columns[:used]), meta
+
+
+# Excel's last column (XFD): no sheet saved as CSV is wider, so columns beyond it are refused even when
+# empty (each empty column still costs Arrow about a kilobyte for every block it reads).
+_WIDEST = 16_384
+
+
+class _StrayValue(Exception):
+    """A column read as empty holds a value: ``column`` is its 1-based number (None if Arrow did not say)."""
+
+    def __init__(self, column: int | None) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+def _used_width(header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """How many columns from the left hold a header or a value in ``rows`` (at least one).
+
+    >>> _used_width(["id", "name", " ", ""], [["1", "", "", ""], ["2", "", "x", ""]])
+    3
+    """
+    used = max((i + 1 for i, name in enumerate(header) if normalize_header(name)), default=1)
+    for row in rows:
+        used = next((i + 1 for i in range(len(row) - 1, used - 1, -1) if row[i] != ""), used)
+    return used
+
+
+def _check_columns(columns: int, limits: Limits, note: str = "") -> None:
+    if columns > limits.max_columns:
+        raise InputError(f"The file has {columns:,} columns; the limit is {limits.max_columns:,}.{note} "
+                         "Remove unused columns.")
+
+
+def _parse_within_caps(body: memoryview, codec: str, delimiter: str, width: int, used: int, lines: int,
+                       header_row: int, limits: Limits, note: str = "") -> pa.Table:
+    """Refuse a file beyond the row and cell caps for its first ``used`` columns, then parse it (_arrow_csv).
+
+    Parsing a column as text costs ~20 bytes per cell, empty or not, so the caps are checked before:
+    line breaks bound the records, which are counted exactly only when the bound exceeds a cap.
+    """
+    if lines > limits.max_rows or lines * used > limits.max_cells:
+        _check_dimensions(_count_records(body, codec, delimiter, width), used, limits, note)
+    return _arrow_csv(body, codec, delimiter, width, header_row, used)
 
 
 def _line_breaks(body: memoryview) -> int:
@@ -643,9 +705,15 @@ def _decode_sample(sample: bytes, encoding: str) -> str:
     return codecs.getincrementaldecoder(codec)(errors="replace").decode(sample, final=False)
 
 
-def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_row: int) -> pa.Table:
-    """Parse every data record as text with pyarrow (multi-threaded C++), reporting ragged rows by number."""
+def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_row: int,
+               text_columns: int | None = None) -> pa.Table:
+    """Parse every data record with pyarrow (multi-threaded C++), reporting ragged rows by number.
+
+    The first ``text_columns`` columns (all by default) are read as text, the others as nulls: a value in
+    one of those raises _StrayValue, so it is never dropped unseen.
+    """
     names = [f"f{i}" for i in range(width)]
+    text = width if text_columns is None else text_columns
     bad: list[Any] = []
 
     def on_invalid(row: Any) -> str:
@@ -655,16 +723,21 @@ def _arrow_csv(body: memoryview, codec: str, delimiter: str, width: int, header_
     try:
         return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
-            # 4 MB blocks: enough of them for both cores even at 100k rows (34 MB); 16 MB was slower at every size
-            read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=1 << 22),
+            # 4 MB blocks: enough of them for both cores even at 100k rows (34 MB); 16 MB was slower at every size.
+            # Each block costs every column an array, though: thousands of (empty) columns get larger blocks.
+            read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=max(1 << 22, width << 10)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                               invalid_row_handler=on_invalid),
             # large_string: what pandas `str` columns hold, so the conversion to pandas copies nothing
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() if i < text else pa.null()
+                                                               for i, n in enumerate(names)},
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if text < width and "conversion error to null" in str(exc):  # its message holds the value: not passed on
+            column = re.search(r"CSV column #(\d+)", str(exc))
+            raise _StrayValue(int(column.group(1)) + 1 if column else None) from None
         if bad:
             found = _first_ragged_record(body, codec, delimiter, width)
             where = f"Row {found[0] + header_row} has {found[1]}" if found else f"A row has {bad[-1].actual_columns}"

@@ -193,6 +193,16 @@ def _commas(rows: int, width: int = 500) -> bytes:
     return ",".join(f"c{i}" for i in range(width)).encode() + b"\n" + (b"1" + b"," * (width - 1) + b"\n") * rows
 
 
+def _formatted_far_right(empty: int, *, rows: int = 4, stray: int | None = None) -> bytes:
+    """Saved from a spreadsheet with formatting in ``empty`` columns right of the data: every line ends with
+    that many delimiters. ``stray`` (a 1-based column) holds MARKER in the last row, below the sampled rows."""
+    times = [TIMES[i % len(TIMES)] for i in range(rows)]
+    lines = [r + [""] * empty for r in event_rows(times)]
+    if stray:
+        lines[-1][stray - 1] = MARKER
+    return fm.csv_bytes(lines)
+
+
 def _first_sheet_empty() -> bytes:
     return fm.xlsx_bytes({"Cover": [], "Events": event_rows(TIMES)})
 
@@ -457,6 +467,14 @@ CASES: list[Case] = [
          Rejected(r"The file is 4 KB; the limit is 1 KB"), limits=Limits(max_bytes=1024)),  # size before content
     Case("delimiters beyond the cell cap", "export.csv", lambda: _commas(300),
          Rejected(r"The file has 300 rows by 500 columns, more than 100,000 cells"), limits=Limits(max_cells=100_000)),
+    Case("formatting in 600 empty columns right of the data", "export.csv", lambda: _formatted_far_right(600),
+         Parsed(rows=4, columns=tuple(HEADER), events=4)),  # 607 fields a line, but nothing lost: not refused
+    Case("a value far right below the sampled rows", "export.csv",
+         lambda: _formatted_far_right(600, rows=250, stray=507),
+         Rejected(r"The file has 607 columns; the limit is 500\. Column 507 has no header but holds a value further "
+                  r"down the file, so all 607 columns count\. Remove unused columns\.")),
+    Case("empty columns beyond Excel's last column", "export.csv", lambda: _formatted_far_right(16_400),
+         Rejected(r"The file has 16,407 columns; the limit is 500\. Remove unused columns\.")),
     Case("too many columns", "export.csv",
          lambda: fm.csv_bytes([[f"c{i}" for i in range(600)], [str(i) for i in range(600)]]),
          Rejected(r"The file has 600 columns; the limit is 500")),

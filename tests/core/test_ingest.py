@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import datetime
 from pathlib import Path
@@ -190,6 +191,130 @@ def test_ragged_row_is_reported_by_line_number() -> None:
         read_table(data, "x.csv")
 
 
+# --------------------------------------------------------------------------- tiny files: which record is the header
+
+ONE_EVENT = {"ticket": ["T1"], "status": ["OPEN"], "time": ["2025-07-16 07:06:15"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "header_row", "expected"),
+    [
+        # the trailing empty field many exports end their lines with: its empty column is dropped
+        ("ticket,status,time\r\nT1,OPEN,2025-07-16 07:06:15,\r\n", 1, ONE_EVENT),
+        # one field more than the header: 3 and 4 fields tie, and the wider record has no data under it
+        ("ticket,status,time\r\nT1,OPEN,2025-07-16 07:06:15,late\r\n", 1, {**ONE_EVENT, "Column 4": ["late"]}),
+        ("ticket,status,owner\r\nT1,OPEN,Ann Otieno,late\r\n", 1,
+         {"ticket": ["T1"], "status": ["OPEN"], "owner": ["Ann Otieno"], "Column 4": ["late"]}),
+        # title lines tie with a one-row table too (two records of one field, two of three): the
+        # narrower count must not win a tie, or 'Ticket report' becomes the header
+        ("Ticket report\r\nGenerated 2025-11-01\r\n\r\nticket,status,time\r\nT1,OPEN,2025-07-16 07:06:15\r\n", 4,
+         ONE_EVENT),
+        ("Ticket report\r\nticket,status,time\r\nT1,OPEN,2025-07-16 07:06:15,late\r\n", 2,
+         {**ONE_EVENT, "Column 4": ["late"]}),
+    ],
+    ids=["trailing empty field", "one more field", "one more field, no dates", "title lines above",
+         "title line above, one more field"],
+)
+def test_a_file_with_one_data_row_keeps_its_header(text: str, header_row: int, expected: dict) -> None:
+    t = read_table(text.encode(), "x.csv")
+    assert t.header_row == header_row
+    assert t.frame.to_dict("list") == expected
+    assert t.source_rows.tolist() == [header_row + 1] and t.rows_read == 1
+
+
+# --------------------------------------------------------------------------- empty trailing columns and the caps
+
+EXPORT_HEADER = ["ticket", "status", "opened", "agent", "title"]
+SMALL_CAP = Limits(max_cells=5_000)  # 400 rows x 5 columns fit; 400 rows x 305 columns do not
+
+
+def _export(rows: int = 400, *, empty: int = 0, stray: tuple[int, int, str] | None = None) -> bytes:
+    """A ticket export whose lines end with ``empty`` empty fields (a spreadsheet formatted far to the right);
+    ``stray`` = (data row, 1-based column, value) puts one value in one of those columns."""
+    lines = [EXPORT_HEADER + [""] * empty]
+    for i in range(rows):
+        title = "Printer, jammed\nagain" if i % 50 == 0 else "Screen frozen"
+        lines.append([f"T{i // 2}", ("OPEN", "CLOSED")[i % 2], f"16/07/2025 {i % 24:02d}:{i % 60:02d}",
+                      f"Agent {i % 7}", title] + [""] * empty)
+    if stray:
+        row, column, value = stray
+        lines[row][column - 1] = value
+    return fm.csv_bytes(lines)
+
+
+def _text_columns_parsed(monkeypatch) -> list[int]:
+    """Record how many columns each pyarrow parse of the body reads as text (the rest must be empty)."""
+    seen: list[int] = []
+    parse = ingest._arrow_csv
+
+    def spy(body, codec, delimiter, width, header_row, text_columns=None):
+        seen.append(width if text_columns is None else text_columns)
+        return parse(body, codec, delimiter, width, header_row, text_columns)
+
+    monkeypatch.setattr(ingest, "_arrow_csv", spy)
+    return seen
+
+
+def _assert_same_table(got: ingest.RawTable, expected: ingest.RawTable) -> None:
+    pd.testing.assert_frame_equal(got.frame, expected.frame)
+    np.testing.assert_array_equal(got.source_rows, expected.source_rows)
+    for name in (f.name for f in dataclasses.fields(got) if f.name not in ("frame", "source_rows")):
+        assert getattr(got, name) == getattr(expected, name), name
+
+
+@pytest.mark.parametrize("empty", [300, 600], ids=["beyond the cell cap", "beyond the column cap"])
+def test_empty_trailing_columns_count_against_no_cap(empty: int, monkeypatch) -> None:
+    plain = read_table(_export(), "x.csv", limits=SMALL_CAP)
+    parsed = _text_columns_parsed(monkeypatch)
+    padded = read_table(_export(empty=empty), "x.csv", limits=SMALL_CAP)  # 5 + 600 columns > 500 as well
+    _assert_same_table(padded, plain)
+    assert parsed == [5]  # one parse; the empty columns were never held as text
+
+
+@pytest.mark.parametrize("value", ["late", " "])
+@pytest.mark.parametrize("row", [10, 300], ids=["in the sampled rows", "below them"])
+def test_a_value_in_an_empty_trailing_column_is_kept(row: int, value: str, monkeypatch) -> None:
+    parsed = _text_columns_parsed(monkeypatch)
+    t = read_table(_export(empty=300, stray=(row, 205, value)), "x.csv")  # the default caps hold 400 x 305 cells
+    # seen in the sample: read as far as that column; seen only by the parse: every column read again
+    assert parsed == ([205] if row == 10 else [5, 305])
+    assert list(t.frame.columns) == [*EXPORT_HEADER, "Column 6"]
+    assert t.frame["Column 6"].isna().sum() == 399 and t.frame["Column 6"].iloc[row - 1] == value
+    pd.testing.assert_frame_equal(t.frame[EXPORT_HEADER], read_table(_export(), "x.csv").frame)
+
+
+@pytest.mark.parametrize(
+    ("empty", "column", "limits", "message"),
+    [
+        (600, 405, DEFAULT_LIMITS,
+         r"^The file has 605 columns; the limit is 500\. Column 405 has no header but holds a value further down "
+         r"the file, so all 605 columns count\. Remove unused columns\.$"),
+        (300, 205, SMALL_CAP,
+         r"^The file has 400 rows by 305 columns, more than 5,000 cells\. Column 205 has no header but holds a "
+         r"value further down the file, so all 305 columns count\. Remove unused columns or upload a shorter date range\.$"),
+    ],
+    ids=["columns", "cells"],
+)
+def test_a_value_far_right_beyond_a_cap_is_refused_not_dropped(empty: int, column: int, limits: Limits, message: str,
+                                                              monkeypatch) -> None:
+    parsed = _text_columns_parsed(monkeypatch)
+    with pytest.raises(InputError, match=message) as err:
+        read_table(_export(empty=empty, stray=(300, column, SECRET)), "x.csv", limits=limits)
+    assert SECRET not in str(err.value)
+    assert parsed == [5]  # refused after the cheap parse, before one at the full width
+
+
+@pytest.mark.parametrize("empty", [0, 300])
+def test_filled_cells_beyond_the_cap_are_refused_before_parsing(empty: int, monkeypatch) -> None:
+    # 400 rows x 20 filled columns (8,000 cells against 5,000), with or without empty columns after them
+    rows = [[f"h{j}" for j in range(20)] + [""] * empty] + [[f"v{i}.{j}" for j in range(20)] + [""] * empty
+                                                             for i in range(400)]
+    parsed = _text_columns_parsed(monkeypatch)
+    with pytest.raises(InputError, match=r"^The file has 400 rows by 20 columns, more than 5,000 cells\. Remove"):
+        read_table(fm.csv_bytes(rows), "x.csv", limits=SMALL_CAP)
+    assert parsed == []
+
+
 # --------------------------------------------------------------------------- XLSX
 
 
@@ -249,6 +374,7 @@ def test_xlsx_named_csv_reads_as_xlsx_and_csv_named_xlsx_as_csv() -> None:
 HOSTILE = {
     "empty": (b"", r"empty \(0 bytes\)"),
     "header only": (b"id,name,when\r\n", r"no data rows"),
+    "header only under a title line": (b"Ticket report\r\nid,name,when\r\n", r"header row \(row 2\) but no data rows"),
     "xlsx header only": (fm.xlsx_bytes({"S": [["id", "name"]]}), r"no data rows"),
     "utf-16 without a mark": ("id,name\n1,a\n".encode("utf-16-le"), r"UTF-16 text without a byte-order mark"),
     "blank lines only": (b"\n\n,,\n  \n", r"no data"),
