@@ -78,15 +78,20 @@ def test_empty_dashboard_gives_text_chart(empty):
     assert "No rated tier events" in json.dumps(spec)
 
 
-def _scales(obj, found):
+def _walk(obj):
+    """Every dict nested anywhere in a chart spec (Altair hoists a layer's params to the top)."""
     if isinstance(obj, dict):
-        if "domain" in obj and "range" in obj and isinstance(obj["domain"], list):
-            found.append(dict(zip(obj["domain"], obj["range"])))
+        yield obj
         for v in obj.values():
-            _scales(v, found)
+            yield from _walk(v)
     elif isinstance(obj, list):
         for v in obj:
-            _scales(v, found)
+            yield from _walk(v)
+
+
+def _scales(spec, found):
+    found += [dict(zip(d["domain"], d["range"])) for d in _walk(spec)
+              if "domain" in d and "range" in d and isinstance(d["domain"], list)]
     return found
 
 
@@ -237,14 +242,8 @@ def test_clicked_volume_bar_lists_its_tickets(dash):
 # ---- clickable charts on the Escalation and Agents pages ---------------------------------------
 
 def _picks(spec: object, found: list) -> list:
-    """Every selection param in a chart spec (Altair hoists a layer's params to the top)."""
-    if isinstance(spec, dict):
-        found += [p for p in spec.get("params", []) if "select" in p]
-        for v in spec.values():
-            _picks(v, found)
-    elif isinstance(spec, list):
-        for v in spec:
-            _picks(v, found)
+    """Every selection param in a chart spec."""
+    found += [p for d in _walk(spec) for p in d.get("params", []) if isinstance(p, dict) and "select" in p]
     return found
 
 
