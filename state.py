@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 import streamlit as st
 
@@ -71,27 +72,38 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
     """
     report = progress or pipeline.no_progress
     try:
-        # reading to the events table is about 60% of a load; anonymizing and the dashboards the
-        # rest (so the pipeline's own "Done" is not shown: the load is not done there)
-        prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
-                                    progress=lambda stage, fraction: fraction < 1 and report(stage, 0.6 * fraction))
-        _store(data, name, prepared, is_sample=False, progress=report)
+        with _analysing("upload failed after reading"):
+            # reading to the events table is about 60% of a load; anonymizing and the dashboards the
+            # rest (so the pipeline's own "Done" is not shown: the load is not done there)
+            prepared = pipeline.prepare(data, name, mapping=mapping, sheet=sheet,
+                                        progress=lambda stage, fraction: fraction < 1 and report(stage, 0.6 * fraction))
+            _store(data, name, prepared, is_sample=False, progress=report)
     except pipeline.MissingRoles as err:
         # the file was read: keep it (as read) so the user can name the columns on the Prepare page
-        several_sheets = len(err.raw.sheets) > 1
         st.session_state[PENDING] = Pending(
             name, len(data), _dataset_id(data, err.raw), err.raw, err.mapping, err.missing,
-            workbook=data if several_sheets else None)
-        raise ingest.InputError(f"No column was recognised as the {_role_names(err.missing)}. "
-                                "Pick the column below to use this file.") from None
+            workbook=data if len(err.raw.sheets) > 1 else None)
+        raise _missing_columns(err, "Pick the column below to use this file.") from None
+
+
+@contextmanager
+def _analysing(what_failed: str) -> Iterator[None]:
+    """Unusable input stays an InputError; anything else is logged here (with its traceback,
+    server side only) and becomes an InputError that names no cell value: the app stays up."""
+    try:
+        yield
     except ingest.InputError:
         raise
     except MemoryError:
         raise ingest.InputError("the file is too large to analyse on this server; upload a shorter period.") from None
-    except Exception as err:  # the app must stay up and keep the previous data
-        _log.exception("upload failed after reading")
+    except Exception as err:
+        _log.exception(what_failed)
         raise ingest.InputError(f"TierLens hit an internal problem while analysing it ({type(err).__name__}). "
                                 "The previous data is still loaded; please report the file's shape to us.") from None
+
+
+def _missing_columns(err: pipeline.MissingRoles, then: str) -> ingest.InputError:
+    return ingest.InputError(f"No column was recognised as the {' and '.join(err.missing).replace('_', ' ')}. {then}")
 
 
 @dataclass(frozen=True)
@@ -123,25 +135,15 @@ def load_pending(columns: dict[str, str]) -> None:
     if p is None:
         raise InputError("there is no upload waiting for its columns; upload the file again.")
     try:
-        mapping = schema.with_overrides(p.mapping, frame=p.raw.frame, **columns)
-        prepared = pipeline.prepare_from_raw(p.raw, mapping)
-        dataset_id = _digest(p.dataset_id.encode(), schema.mapping_to_toml(mapping).encode())
-        _store_prepared(p.name, p.size, prepared, is_sample=False, dataset_id=dataset_id)
+        with _analysing("pending upload failed"):
+            mapping = schema.with_overrides(p.mapping, frame=p.raw.frame, **columns)
+            prepared = pipeline.prepare_from_raw(p.raw, mapping)
+            dataset_id = _digest(p.dataset_id.encode(), schema.mapping_to_toml(mapping).encode())
+            _store_prepared(p.name, p.size, prepared, is_sample=False, dataset_id=dataset_id)
     except pipeline.MissingRoles as err:
-        raise InputError(f"No column was recognised as the {_role_names(err.missing)}. "
-                         "Pick the column below.") from None
-    except ingest.InputError:
-        raise
-    except Exception as err:  # the app must stay up and keep the previous data
-        _log.exception("pending upload failed")
-        raise ingest.InputError(f"TierLens hit an internal problem while analysing it ({type(err).__name__}). "
-                                "The previous data is still loaded; please report the file's shape to us.") from None
+        raise _missing_columns(err, "Pick the column below.") from None
     if p.workbook is not None:
         st.session_state[LOADED] = replace(loaded(), workbook=p.workbook)
-
-
-def _role_names(roles: tuple[str, ...]) -> str:
-    return " and ".join(roles).replace("_", " ")
 
 
 def remap(mapping: schema.Mapping) -> None:
@@ -185,10 +187,9 @@ def _digest(*parts: bytes) -> str:
 
 def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bool,
            progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
-    several_sheets = len(prepared.raw.sheets) > 1
-    dataset_id = _dataset_id(data, prepared.raw)
-    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=dataset_id, progress=progress)
-    if several_sheets:
+    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_dataset_id(data, prepared.raw),
+                    progress=progress)
+    if len(prepared.raw.sheets) > 1:
         st.session_state[LOADED] = replace(st.session_state[LOADED], workbook=data)
 
 
