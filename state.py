@@ -139,11 +139,9 @@ def load_pending(columns: dict[str, str]) -> None:
             mapping = schema.with_overrides(p.mapping, frame=p.raw.frame, **columns)
             prepared = pipeline.prepare_from_raw(p.raw, mapping)
             dataset_id = _digest(p.dataset_id.encode(), schema.mapping_to_toml(mapping).encode())
-            _store_prepared(p.name, p.size, prepared, is_sample=False, dataset_id=dataset_id)
+            _store_prepared(p.name, p.size, prepared, is_sample=False, dataset_id=dataset_id, workbook=p.workbook)
     except pipeline.MissingRoles as err:
         raise _missing_columns(err, "Pick the column below.") from None
-    if p.workbook is not None:
-        st.session_state[LOADED] = replace(loaded(), workbook=p.workbook)
 
 
 def remap(mapping: schema.Mapping) -> None:
@@ -153,9 +151,8 @@ def remap(mapping: schema.Mapping) -> None:
     prepared = pipeline.prepare_from_raw(cur.prepared.raw, mapping)
     plan = privacy.carried_plan(cur.cleaned.plan, cur.prepared, prepared)  # the user's plan edits survive
     _store_prepared(cur.name, cur.data_size, prepared, is_sample=cur.is_sample,
-                    dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()), plan=plan)
-    if cur.workbook is not None:  # the same file: its other sheets stay readable
-        st.session_state[LOADED] = replace(loaded(), workbook=cur.workbook)
+                    dataset_id=_digest(cur.dataset_id.encode(), schema.mapping_to_toml(mapping).encode()), plan=plan,
+                    workbook=cur.workbook)  # the same file: its other sheets stay readable
 
 
 def switch_sheet(sheet: str) -> None:
@@ -188,9 +185,7 @@ def _digest(*parts: bytes) -> str:
 def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bool,
            progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
     _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_dataset_id(data, prepared.raw),
-                    progress=progress)
-    if len(prepared.raw.sheets) > 1:
-        st.session_state[LOADED] = replace(st.session_state[LOADED], workbook=data)
+                    progress=progress, workbook=data if len(prepared.raw.sheets) > 1 else None)
 
 
 def _dataset_id(data: bytes, raw: ingest.RawTable) -> str:
@@ -199,7 +194,8 @@ def _dataset_id(data: bytes, raw: ingest.RawTable) -> str:
 
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
-                    progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
+                    progress: Callable[[str, float], None] = pipeline.no_progress,
+                    workbook: bytes | None = None) -> None:
     # The opening dashboard (current policy, no filter) is computed into the session cache
     # first; the anonymized download table and its leak check then run in a thread of their
     # own while the user reads the dashboards (the Download page waits for them and reports a
@@ -212,7 +208,7 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
     except Exception:  # only a head start: the page computes (and reports) it again when shown
         _log.exception("opening dashboard could not be computed ahead")
     cleaned.start()
-    st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets)
+    st.session_state[LOADED] = Loaded(name, dataset_id, size, is_sample, prepared, cleaned, tickets, workbook)
     st.session_state.pop(PENDING, None)  # any dataset that loads replaces an upload still waiting for columns
     clear_filters()
 

@@ -6,15 +6,14 @@ from core import export, views
 
 st.title("Download an anonymized copy")
 cur = state.loaded()
+note = st.empty()
+if not cur.cleaned.ready:  # still being written in its thread: a second or two after an upload of a million rows
+    note.info("Finishing the anonymized copy and its leak check…", icon=":material/hourglass_top:")  # at once
 try:
-    if cur.cleaned.ready:
-        cleaned = state.clean_copy()
-    else:  # still being written in its thread: a second or two after an upload of a million rows
-        note = st.empty()  # shown at once (a spinner appears only after half a second)
-        note.info("Finishing the anonymized copy and its leak check…", icon=":material/hourglass_top:")
-        cleaned = state.clean_copy()
-        note.empty()
+    cleaned = state.clean_copy()
+    note.empty()
 except state.CleanCopyFailed as err:
+    note.empty()
     st.error(str(err), icon=":material/error:")
     st.stop()
 leaks = cleaned.leaks
