@@ -6,16 +6,15 @@ from core import export, views
 
 st.title("Download an anonymized copy")
 cur = state.loaded()
-note = st.empty()
-if not cur.cleaned.ready:  # still being written in its thread: a second or two after an upload of a million rows
-    note.info("Finishing the anonymized copy and its leak check…", icon=":material/hourglass_top:")  # at once
-try:
-    cleaned = state.clean_copy()
-    note.empty()
-except state.CleanCopyFailed as err:
-    note.empty()
-    st.error(str(err), icon=":material/error:")
-    st.stop()
+with st.empty():  # the note shows at once while the thread finishes (a spinner appears only after 0.5 s)
+    if not cur.cleaned.ready:  # a second or two after an upload of a million rows
+        st.info("Finishing the anonymized copy and its leak check…", icon=":material/hourglass_top:")
+    try:
+        cleaned = state.clean_copy()
+    except state.CleanCopyFailed as err:
+        st.error(str(err), icon=":material/error:")
+        st.stop()
+    st.empty()
 leaks = cleaned.leaks
 rows = len(cleaned.anonymized.clean)
 
