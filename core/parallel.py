@@ -7,6 +7,8 @@ from typing import Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowExtensionArray
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,18 +32,50 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
 
 
 def filter_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame.loc[keep].reset_index(drop=True)``, each column filtered in its own thread.
+    """``frame.loc[keep].reset_index(drop=True)``, without copying the text when few rows go.
 
-    pandas filters the columns one after another (about 0.4 s for 1M rows x 37 columns);
-    each column's filter is C work (numpy, or pyarrow for ``str`` columns).
+    When the kept rows form at most ``SLICE_RUNS`` unbroken runs (a handful of duplicates
+    removed), each Arrow-backed column is rebuilt from zero-copy slices of those runs: no
+    text is copied, and a million-row frame loses its few rows in milliseconds instead of
+    copying hundreds of MB (0.15-0.6 s, most of it first-touch of new memory). Otherwise,
+    and for numpy-backed columns, each column is filtered in its own thread (pandas filters
+    the columns one after another: about 0.4 s for 1M rows x 37 columns).
 
     >>> filter_rows(pd.DataFrame({"a": [1, 2, 3], "b": ["x", None, "z"]}), np.array([True, False, True]))
        a  b
     0  1  x
     1  3  z
     """
+    keep = np.asarray(keep, dtype=bool)
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]  # taken out here, not in the threads
-    kept = pmap(lambda s: s[keep].reset_index(drop=True), columns)
+    runs = kept_runs(keep)
+    if len(runs) <= SLICE_RUNS:
+        kept = [_sliced(s, runs) if isinstance(s.array, ArrowExtensionArray) else s[keep].reset_index(drop=True)
+                for s in columns]
+    else:
+        kept = pmap(lambda s: s[keep].reset_index(drop=True), columns)
     out = pd.DataFrame(dict(enumerate(kept)), copy=False)
     out.columns = frame.columns
     return out
+
+
+SLICE_RUNS = 64  # more runs than this: one copy, rather than many small chunks for every later step
+
+
+def kept_runs(keep: np.ndarray) -> np.ndarray:
+    """(start, stop) of each unbroken run of True in ``keep``, as an (n, 2) array.
+
+    >>> kept_runs(np.array([True, True, False, True])).tolist()
+    [[0, 2], [3, 4]]
+    """
+    edges = np.diff(np.concatenate(([0], keep.view(np.int8), [0])))
+    return np.column_stack((np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def _sliced(series: pd.Series, runs: np.ndarray) -> pd.Series:
+    """An Arrow-backed column reduced to ``runs``, sharing its buffers (no copy)."""
+    arrow = pa.array(series.array)  # the column's own Arrow data (an Array or a ChunkedArray)
+    arrow = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+    chunks = [c for start, stop in runs for c in arrow.slice(int(start), int(stop - start)).chunks]
+    values = pa.chunked_array(chunks, type=arrow.type)
+    return pd.Series(type(series.array)(values), dtype=series.dtype, name=series.name, copy=False)

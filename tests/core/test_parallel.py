@@ -1,0 +1,67 @@
+"""core.parallel: pmap keeps order and raises; filter_rows equals pandas' row filter on every dtype."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from core import parallel
+
+N = 2_000
+
+
+def _frame() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({
+        "text": pd.Series([f"v{i}" if i % 7 else None for i in range(N)], dtype="str"),
+        "ints": np.arange(N, dtype=np.int64),
+        "nullable": pd.array([i if i % 5 else None for i in range(N)], dtype="Int64"),
+        "floats": rng.random(N),
+        "times": pd.Series(pd.date_range("2025-01-01", periods=N, freq="min")),
+        "flags": pd.array([True, False, None, True] * (N // 4), dtype="boolean"),
+        "arrow_floats": pd.Series(pa.array([1.5, None] * (N // 2)), dtype=pd.ArrowDtype(pa.float64())),
+    })
+
+
+@pytest.mark.parametrize("dropped", [0, 1, 23, parallel.SLICE_RUNS - 1, parallel.SLICE_RUNS, 500, N // 2, N])
+def test_filter_rows_equals_pandas(dropped):
+    frame = _frame()
+    keep = np.ones(N, bool)
+    keep[np.random.default_rng(dropped).choice(N, dropped, replace=False)] = False
+    got = parallel.filter_rows(frame, keep)
+    pd.testing.assert_frame_equal(got, frame.loc[keep].reset_index(drop=True))
+
+
+def test_few_dropped_rows_share_the_text_buffers():
+    # a handful of duplicates removed from a big frame must not copy its text (hundreds of MB at 1M rows)
+    frame = _frame()
+    keep = np.ones(N, bool)
+    keep[[10, 11, 500]] = False
+    got = parallel.filter_rows(frame, keep)
+    before = pa.array(frame["text"].array)
+    after = pa.chunked_array(pa.array(got["text"].array))
+    data_buffer = before.buffers()[2].address
+    assert all(chunk.buffers()[2].address == data_buffer for chunk in after.chunks)
+    assert after.num_chunks == len(parallel.kept_runs(keep)) == 3
+
+
+def test_many_runs_are_copied_into_one_column():
+    frame = _frame()
+    keep = np.arange(N) % 2 == 0  # N/2 runs: slicing would leave a chunk per row
+    got = parallel.filter_rows(frame, keep)
+    assert len(got) == N // 2
+    arrow = pa.array(got["text"].array)
+    assert not isinstance(arrow, pa.ChunkedArray) or arrow.num_chunks <= 1
+
+
+def test_kept_runs():
+    assert parallel.kept_runs(np.array([], bool)).shape == (0, 2)
+    assert parallel.kept_runs(np.array([False, False])).tolist() == []
+    assert parallel.kept_runs(np.array([True, False, True, True, False])).tolist() == [[0, 1], [2, 4]]
+
+
+def test_pmap_keeps_order_and_raises():
+    assert parallel.pmap(lambda x: x * 2, range(10)) == [x * 2 for x in range(10)]
+    with pytest.raises(ZeroDivisionError):
+        parallel.pmap(lambda x: 1 / x, [1, 0, 2])
