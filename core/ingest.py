@@ -563,8 +563,10 @@ def _find_header(records: list[str], delimiter: str, start: int = 0, more: bool 
     In a file with one data row that holds one field more than its header, the two field counts tie and
     the wider record is the data row: it has nothing under it, so the next count is tried. Taking the
     narrower count on every tie instead would make a one-field title line the header of a one-row table,
-    so counts other than the dominant one are tried only from two fields up. With no record that has data
-    under it (a header-only file), the header is found as before and reported as having no data rows.
+    so counts other than the dominant one are tried only from two fields up. A header that leaves the last
+    column unnamed is one field narrower than the dominant count (see _narrow_header_above). With no record
+    that has data under it (a header-only file), the header is found as before and reported as having no
+    data rows.
     """
     rows = [_fields(r, delimiter) if i >= start else [] for i, r in enumerate(records)]
     counts = Counter(len(r) for r in rows if r)
@@ -575,11 +577,59 @@ def _find_header(records: list[str], delimiter: str, start: int = 0, more: bool 
     for width in [dominant, *(c for c in others if c >= 2)]:
         for i, row in enumerate(rows):
             if len(row) >= width and (i < last or more) and _is_header_like(row, width):
-                return i
+                return _narrow_header_above(rows, i, width) if width == dominant else i
     for i, row in enumerate(rows):
         if len(row) >= dominant and _is_header_like(row, dominant):
             return i
     return next(i for i, row in enumerate(rows) if row)
+
+
+def _narrow_header_above(rows: list[list[str]], pick: int, width: int) -> int:
+    """The header of a table whose last column has no name, if one lies above ``pick``; else ``pick``.
+
+    Such a header names every column but the last, so it is one field narrower than the ``width`` that
+    most records have, and data rows with some text in them look like headers too. A record above
+    ``pick`` is that header when it has at least two fields, all of them names (text that is neither a
+    number nor a date), no record below it is wider than ``width``, and the record right under it does
+    not read as a header itself: a title line of two names stands above a real header, which holds a
+    name in a column where every row under it holds a number.
+
+    >>> rows = [["id", "name"], ["1", "a", "x"], ["2", "b", "y"]]
+    >>> _narrow_header_above(rows, 1, 3)
+    0
+    >>> _narrow_header_above([["Ticket report", "November"], ["id", "name", "owner"], ["1", "a", "x"]], 1, 3)
+    1
+    """
+    if width < 3:
+        return pick
+    filled = [i for i, row in enumerate(rows) if row]
+    for n, i in enumerate(filled):
+        if i >= pick:
+            break
+        if len(rows[i]) != width - 1 or not all(_is_name(f) for f in rows[i]):
+            continue
+        below = [rows[j] for j in filled[n + 1:]]
+        if all(len(r) <= width for r in below) and not _heads_numbers(below[0], below[1:]):
+            return i
+    return pick
+
+
+_DATE_OR_NUMBER = re.compile(r"[\d\s.,:/+-]+")
+
+
+def _is_name(field: str) -> bool:
+    return bool(field.strip()) and not _DATE_OR_NUMBER.fullmatch(field.strip())
+
+
+def _heads_numbers(record: Sequence[str], under: Sequence[Sequence[str]]) -> bool:
+    """True when ``record`` holds text in a column where every row of ``under`` that has a value there holds a
+    plain number (so ``record`` reads as the header of ``under``)."""
+    for c, value in enumerate(record):
+        column = [row[c].strip() for row in under if c < len(row) and row[c].strip()]
+        if (column and value.strip() and not _PLAIN_NUMBER.fullmatch(value.strip())
+                and all(_PLAIN_NUMBER.fullmatch(v) for v in column)):
+            return True
+    return False
 
 
 def _read_csv(data: bytes, limits: Limits, encoding: tuple[str, int] | None = None) -> tuple[list[pd.Series], _Read]:

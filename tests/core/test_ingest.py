@@ -222,6 +222,80 @@ def test_a_file_with_one_data_row_keeps_its_header(text: str, header_row: int, e
     assert t.source_rows.tolist() == [header_row + 1] and t.rows_read == 1
 
 
+# --------------------------------------------------------------------------- a header one field narrower than its data
+
+def _narrow(n: int) -> str:
+    """A header naming two columns over ``n`` rows of three: the export's last column has no name."""
+    return "id,name\n" + "".join(f"{i},{c},{c}{c}\n" for i, c in zip(range(1, n + 1), "abcde"))
+
+
+def _narrow_expected(n: int) -> dict:
+    return {"id": list(range(1, n + 1)), "name": list("abcde"[:n]), "Column 3": [c * 2 for c in "abcde"[:n]]}
+
+
+@pytest.mark.parametrize(
+    ("title", "header_row", "n"),
+    [*((title, row, n) for title, row in [("", 1), ("Ticket report\n", 2), ("Ticket report\n\n", 3)] for n in (1, 2, 5)),
+     # not with one data row: the title and the header (two fields each) then outnumber the one row of
+     # three, and the title is taken as the header, as before this rule (known, left as it was)
+     *(("Ticket report,November 2025\n", 2, n) for n in (2, 5))],
+    ids=[*(f"{t}-{n}" for t in ["no title", "title line", "title and blank line"] for n in (1, 2, 5)),
+         "two-field title line-2", "two-field title line-5"],
+)
+def test_a_header_one_field_narrower_than_its_rows_is_the_header(title: str, header_row: int, n: int) -> None:
+    t = read_table((title + _narrow(n)).encode(), "x.csv")
+    assert t.header_row == header_row
+    assert t.frame.to_dict("list") == _narrow_expected(n)
+    assert t.source_rows.tolist() == list(range(header_row + 1, header_row + 1 + n)) and t.rows_read == n
+    assert ("", "Column 3", "blank header") in t.renamed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the first data rows are all numbers (not header-like): the first text row must not become the header
+        ("id,score\n1,2,3\n4,5,6\n7,a,b\n8,c,d\n",
+         {"id": [1, 4, 7, 8], "score": ["2", "5", "a", "c"], "Column 3": ["3", "6", "b", "d"]}),
+        # the unnamed column is blank on some rows (their trailing delimiter does not count as a field)
+        ("id,name\n1,a,x\n2,b,\n3,c,z\n", {"id": [1, 2, 3], "name": ["a", "b", "c"], "Column 3": ["x", None, "z"]}),
+    ],
+    ids=["numeric rows first", "unnamed column partly blank"],
+)
+def test_a_narrow_header_over_varied_rows(text: str, expected: dict) -> None:
+    t = read_table(text.encode(), "x.csv")
+    assert t.header_row == 1
+    got = {k: [None if pd.isna(v) else v for v in vals] for k, vals in t.frame.to_dict("list").items()}
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "header_row", "columns"),
+    [
+        # a title of two text fields over a header one field wider is still a title: the record under it
+        # has text where every row under that holds a number, so that record is the header
+        ("Ticket report,November 2025\nid,status,owner\n1,OPEN,A\n2,CLOSED,B\n3,OPEN,C\n", 2,
+         ["id", "status", "owner"]),
+        ("Ticket report,November 2025\n\nid,status,owner\n1,OPEN,A\n", 3, ["id", "status", "owner"]),
+        ("Ticket report\nGenerated 2025-11-01\n\nid,status,owner\n1,OPEN,A\n2,CLOSED,B\n", 4,
+         ["id", "status", "owner"]),
+        # a title with a date in it is no header
+        ("Export,2025-11-01\nid,status,owner\nT1,OPEN,A\nT2,CLOSED,B\n", 2, ["id", "status", "owner"]),
+    ],
+    ids=["two-field title", "two-field title, one row", "title lines", "title with a date"],
+)
+def test_title_lines_over_a_full_header_are_still_skipped(text: str, header_row: int, columns: list[str]) -> None:
+    t = read_table(text.encode(), "x.csv")
+    assert t.header_row == header_row and list(t.frame.columns) == columns
+
+
+@pytest.mark.parametrize("title", [[], [["Weekly export"], []]], ids=["no title", "title line"])
+def test_xlsx_header_one_cell_narrower_than_its_rows(title: list) -> None:
+    rows = [*title, ["id", "name"], [1, "a", "aa"], [2, "b", "bb"], [3, "c", "cc"]]
+    t = read_table(fm.xlsx_bytes({"S": rows}), "x.xlsx")
+    assert t.header_row == len(title) + 1
+    assert t.frame.to_dict("list") == _narrow_expected(3)
+
+
 # --------------------------------------------------------------------------- empty trailing columns and the caps
 
 EXPORT_HEADER = ["ticket", "status", "opened", "agent", "title"]
