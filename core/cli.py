@@ -5,12 +5,15 @@ import argparse
 import json
 import math
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from core.ingest import Limits
+    from core.pipeline import MissingRoles
+    from core.schema import Mapping
 
 EXIT_OK, EXIT_INPUT, EXIT_LEAKS = 0, 2, 3
 
@@ -33,6 +36,9 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from core.ingest import DEFAULT_LIMITS
+
+    app_mb = f"{DEFAULT_LIMITS.max_bytes / 1024**2:g}"
     p = argparse.ArgumentParser(prog="python -m core", description="TierLens: SLA analysis of ticket exports.")
     sub = p.add_subparsers(dest="command", required=True)
     for name, text in (("inspect", "show the detected columns, date formats and data quality"),
@@ -40,12 +46,18 @@ def _parser() -> argparse.ArgumentParser:
                        ("clean", "write an anonymized copy and check it for leaks")):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument("file", type=Path, help="the ticket export (CSV or XLSX)")
-        s.add_argument("--mapping", type=Path, help="column mapping TOML (as saved by the app)")
+        s.add_argument("--mapping", type=Path,
+                       help="column mapping TOML (as saved by the app or by inspect --save-mapping)")
         s.add_argument("--sheet", help="worksheet to read from an XLSX file (default: the first)")
         s.add_argument("--json", action="store_true", help="print one JSON object instead of text")
         s.add_argument("--max-mb", metavar="N",
-                       help="largest input file in MB (default: 600, the app's limit); the row, cell and unpacked-XLSX "
-                            "limits grow in proportion above 600. Reading a CSV takes about 8 times its size in memory")
+                       help=f"largest input file in MB (default: {app_mb}, the app's limit); the row, cell and "
+                            f"unpacked-XLSX limits grow in proportion above {app_mb}. Reading a CSV takes about 8 "
+                            "times its size in memory")
+        if name == "inspect":
+            s.add_argument("--save-mapping", type=Path, metavar="PATH",
+                           help="write the detected column mapping as TOML to PATH (also when a required column is "
+                                "missing), to edit and pass back with --mapping")
         if name == "analyze":
             s.add_argument("--policy", type=Path, help="SLA policy TOML (default: HIGH 30m, MEDIUM 1d, LOW 1w)")
         if name == "clean":
@@ -71,8 +83,9 @@ def _read(path: Path, what: str) -> bytes:
 def _limits(max_mb: str | None) -> Limits | None:
     """The ingest Limits for ``--max-mb``, or None (no flag: the app's own limits, the readers' default).
 
-    The byte cap is N MB. Rows, cells and an XLSX's unpacked size scale with N / 600 above the
-    app's 600 MB and never drop below the app's values, so a lower N only refuses larger files.
+    The byte cap is N MB. Rows, cells and an XLSX's unpacked size scale by N MB / the app's byte limit
+    (``DEFAULT_LIMITS.max_bytes``) when N is above that limit, and never drop below the app's values,
+    so a lower N only refuses larger files.
     Columns, archive entries and the compression ratio (the zip-bomb checks) stay as they are.
     """
     from dataclasses import replace
@@ -125,9 +138,34 @@ def _prepare(args):
     return pipeline.prepare(data, args.file.name, sheet=args.sheet, **given)
 
 
+def _quoted(column: str) -> str:
+    """A column name in quotes, control characters escaped (the error stays one printable line)."""
+    return "'" + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", column) + "'"
+
+
+def _missing_roles_message(err: MissingRoles, args: argparse.Namespace, shown: int = 40) -> str:
+    """The core message, the file's column names (headers only, never cells) and the next step on the command line."""
+    columns = [str(c) for c in err.raw.frame.columns]
+    listed = ", ".join(_quoted(c) for c in columns[:shown])
+    if len(columns) > shown:
+        listed += f", … ({len(columns):,} in all)"
+    roles = " and ".join(f'{r} = "<column>"' for r in err.missing)
+    if args.mapping:
+        step = f"Set {roles} under [roles] in {args.mapping} and run again."
+    elif getattr(args, "save_mapping", None):
+        saved = shlex.quote(str(args.save_mapping))
+        step = (f"The detected mapping was written to {args.save_mapping}: set {roles} under [roles] in it, "
+                f"then run again with --mapping {saved}.")
+    else:
+        step = (f"Next: python -m core inspect {shlex.quote(str(args.file))} --save-mapping mapping.toml, "
+                f"set {roles} under [roles] in mapping.toml, then run again with --mapping mapping.toml.")
+    return f"{err} Columns in the file: {listed or 'none'}. {step}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the process exit code (0 ok, 2 unusable input, 3 leaks)."""
     from core.ingest import InputError
+    from core.pipeline import MissingRoles
 
     args = _parser().parse_args(argv)
     try:
@@ -136,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "analyze":
             return _analyze(args)
         return _clean(args)
+    except MissingRoles as e:  # one line, like every refusal: the columns and the next step
+        print(f"error: {_missing_roles_message(e, args)}", file=sys.stderr)
+        return EXIT_INPUT
     except InputError as e:
         print(f"error: {_with_max_mb_hint(str(e))}", file=sys.stderr)
         return EXIT_INPUT
@@ -147,14 +188,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
 
-def _inspect(args) -> int:
-    from core import report
+def _save_mapping(mapping: Mapping, path: Path) -> None:
+    from core import schema
 
-    prepared = _prepare(args)
+    try:
+        path.write_text(schema.mapping_to_toml(mapping), encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"--save-mapping cannot write {path} ({e.strerror})")
+
+
+def _inspect(args) -> int:
+    from core import pipeline, report
+
+    save = args.save_mapping
+    if save and not save.parent.is_dir():  # refused before the (possibly long) read
+        raise UsageError(f"--save-mapping: the folder {save.parent} does not exist (create it, or pick another path)")
+    try:
+        prepared = _prepare(args)
+    except pipeline.MissingRoles as err:
+        if save:  # the detected mapping is what the user needs to name the missing column
+            _save_mapping(err.mapping, save)
+        raise
+    if save:
+        _save_mapping(prepared.mapping, save)
     if args.json:
-        print(json.dumps(report.inspect_dict(prepared), indent=2, default=str))
+        doc = report.inspect_dict(prepared)
+        print(json.dumps({**doc, "mapping_file": str(save)} if save else doc, indent=2, default=str))
     else:
         print(report.inspect_text(prepared))
+        if save:
+            print(f"\nColumn mapping written to {save}: edit it, then pass --mapping {shlex.quote(str(save))}.")
     return EXIT_OK
 
 

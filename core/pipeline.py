@@ -131,9 +131,9 @@ def _require_roles(mapping: schema.Mapping, raw: ingest.RawTable) -> None:
     missing = tuple(r for r in required_roles(mapping) if not mapping.roles.get(r))
     if missing:
         names = " and ".join(missing).replace("_", " ")
-        raise MissingRoles(
-            f"No column was recognised as the {names}. Pick it in the column mapping on the "
-            "Prepare page (or pass --mapping FILE to the command line).", raw, mapping, missing)
+        which = "the column that holds it" if len(missing) == 1 else "the columns that hold them"
+        raise MissingRoles(f"No column was recognised as the {names}. Name {which} in the column mapping.",
+                           raw, mapping, missing)
 
 
 def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.DataFrame, list]:
@@ -274,5 +274,5 @@ def _unknown_findings(typed: pd.DataFrame, source_rows, mapping: schema.Mapping)
         mask = _text(typed[col]).isin(unknown).to_numpy()
         shown = ", ".join(sorted(unknown)[:10])
         out.append(Finding(f"unknown_{role}", col, int(mask.sum()), rows_of(source_rows, mask),
-                           f"Unrecognised {role} values ({shown}): map them on the Prepare page", "warning"))
+                           f"Unrecognised {role} values ({shown}): map them in the column mapping", "warning"))
     return out
