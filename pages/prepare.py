@@ -9,10 +9,15 @@ cur = state.loaded()
 prep = cur.prepared
 
 st.markdown(
-    "Upload a ticket export from any ticket system (CSV or Excel, up to **600 MB**). "
+    "Upload a ticket export from any ticket system (CSV, TSV, TXT or Excel .xlsx, up to **600 MB**). "
     "TierLens recognises the columns, reads every date format, removes exact duplicates and "
     "anonymizes names on the fly. Nothing is stored once you close the tab."
 )
+
+# Streamlit's dropzone line reads "1GB per file • CSV, …" for our 600 MB limit: its frontend rounds sizes above
+# half a unit up to the next one, and 1.67 has no parameter to change or hide that line. The text above says
+# the limit and the file types, so this uploader's line is hidden (one style block, no element on the page).
+st.html('<style>.st-key-tl_upload [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}</style>')
 
 with st.container(border=True):
     upload = st.file_uploader("Ticket export", type=["csv", "tsv", "txt", "xlsx"], key="tl_upload",
