@@ -10,7 +10,7 @@ from typing import Final, Iterable
 import numpy as np
 import pandas as pd
 
-from core import contract
+from core import contract, parallel
 
 ROLES: Final[tuple[str, ...]] = (
     "ticket_id", "event_time", "status", "tier", "priority",
@@ -392,24 +392,26 @@ def _checked(c: _Candidate, frame: pd.DataFrame) -> _Candidate | None:
 
 def _value_candidates(frame: pd.DataFrame, named: set[str]) -> list[_Candidate]:
     """Candidates from values alone, for columns whose header matched nothing."""
+    columns = [c for c in frame.columns if c not in named]
+    return [c for found in parallel.pmap(lambda c: _column_candidates(frame[c], c), columns) for c in found]
+
+
+def _column_candidates(series: pd.Series, column: str) -> list[_Candidate]:
+    """One column's candidates from its values."""
     out = []
-    for column in frame.columns:
-        if column in named:
-            continue
-        series = frame[column]
-        text = _cell_text(series.head(5000))
-        # A status, tier or priority column holds a handful of labels, not one per row; and
-        # bare numbers (scores, counts) are a priority only when the header says so.
-        few = 0 < text.nunique() <= 50
-        numbers = bool(text.str.fullmatch(r"\d+").all())
-        for role in (r for r in VOCAB_ROLES if few and not numbers):
-            rate = _vocab_match_rate(series, role)
-            if rate >= 0.8:
-                out.append(_Candidate(0.45 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
-        share, repeat = _id_profile(series, rejects_below=0.95)
-        if share >= 0.95 and repeat <= 50:  # a ticket has tens of events, not hundreds
-            out.append(_Candidate(0.55, "ticket_id", column,
-                                  f"values: id-like, {repeat:.1f} rows per distinct value"))
+    text = _cell_text(series.head(5000))
+    # A status, tier or priority column holds a handful of labels, not one per row; and
+    # bare numbers (scores, counts) are a priority only when the header says so.
+    few = 0 < text.nunique() <= 50
+    numbers = bool(text.str.fullmatch(r"\d+").all())
+    for role in (r for r in VOCAB_ROLES if few and not numbers):
+        rate = _vocab_match_rate(series, role)
+        if rate >= 0.8:
+            out.append(_Candidate(0.45 + 0.4 * rate, role, column, f"values: {rate:.0%} are {role} labels"))
+    share, repeat = _id_profile(series, rejects_below=0.95)
+    if share >= 0.95 and repeat <= 50:  # a ticket has tens of events, not hundreds
+        out.append(_Candidate(0.55, "ticket_id", column,
+                              f"values: id-like, {repeat:.1f} rows per distinct value"))
     return out
 
 
@@ -452,7 +454,8 @@ def detect_mapping(frame: pd.DataFrame) -> Mapping:
 
     Never mutates ``frame``. Roles nothing matched map to None.
     """
-    named = [c for c in (_checked(c, frame) for c in _header_candidates(frame)) if c is not None]
+    # each column's checks in threads: most of their time is pyarrow work on whole columns
+    named = [c for c in parallel.pmap(lambda c: _checked(c, frame), _header_candidates(frame)) if c is not None]
     chosen = _assign(named + _value_candidates(frame, {c.column for c in named}))
     roles = {r: (chosen[r].column if r in chosen else None) for r in ROLES}
     shape = _detect_shape(frame, roles)
