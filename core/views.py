@@ -11,6 +11,9 @@ from core.ingest import InputError, human_bytes
 from core.pipeline import Prepared
 
 NONE = "(none)"
+# Largest settings file (mapping, policy, name map TOML) an uploader takes, in MB. Streamlit shows the
+# app-wide 600 MB limit rounded to "1GB per file" otherwise; a settings file is a few kB.
+SETTINGS_FILE_MB = 2
 NO_TIER = "(no tier)"
 ACTIONS = [a.value for a in anonymize.Action]
 FILTER_DIMENSIONS = ("product", "priority", "issue_type", "issue_category", "tier", "region", "agent")

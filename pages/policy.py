@@ -97,7 +97,8 @@ if c2.button("Back to the default policy", icon=":material/restart_alt:"):
     st.rerun()
 c3.download_button("Download policy (TOML)", policy_mod.policy_to_toml(pol), file_name="tierlens-policy.toml",
                    mime="application/toml", icon=":material/download:")
-up = st.file_uploader("Load a policy file (TOML)", type=["toml"], key=f"{key}_upload")
+up = st.file_uploader("Load a policy file (TOML)", type=["toml"], key=f"{key}_upload",
+                      max_upload_size=views.SETTINGS_FILE_MB)
 if up is not None:
     try:
         state.set_policy(policy_mod.policy_from_toml(up.getvalue().decode("utf-8", errors="replace")))

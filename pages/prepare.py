@@ -119,7 +119,7 @@ with tab_map:
     c2.download_button("Save mapping (TOML)", views.mapping_toml(prep), file_name="tierlens-mapping.toml",
                        mime="application/toml", icon=":material/save:")
     up = c3.file_uploader("Load a mapping", type=["toml"], key=f"tl_map_up_{cur.dataset_id}",
-                          label_visibility="collapsed")
+                          label_visibility="collapsed", max_upload_size=views.SETTINGS_FILE_MB)
     if up is not None and st.session_state.get("tl_map_done") != up.file_id:
         st.session_state["tl_map_done"] = up.file_id
         try:
@@ -178,7 +178,7 @@ with tab_plan:
             state.set_plan(views.plan_with_value_map(cur, column, views.preset_value_map(cur, column)))
             st.rerun()
         vmap = g3.file_uploader("Load a name map (TOML)", type=["toml"], key=f"tl_vmap_up_{cur.dataset_id}",
-                                label_visibility="collapsed")
+                                label_visibility="collapsed", max_upload_size=views.SETTINGS_FILE_MB)
         if vmap is not None and st.session_state.get("tl_vmap_done") != vmap.file_id:
             st.session_state["tl_vmap_done"] = vmap.file_id
             try:
