@@ -5,5 +5,3 @@ Modules: ``data`` (cached synthetic exports), ``ours`` (our chain, stage by stag
 process), ``run`` (orchestration, targets, table, JSON) and ``profile`` (cProfile helper).
 See bench/README.md for what each figure means.
 """
-
-import core  # noqa: F401  first, before pyarrow loads: the allocators keep freed memory (core.memory), as in the app
