@@ -73,7 +73,7 @@ def inspect_text(prepared: Prepared) -> str:
 
 
 def _dur(block: dict, key: str) -> str:
-    return readable(block.get(key))
+    return readable(block.get(key)) or "-"  # nothing measured: a dash, as for the rates
 
 
 def _pct(part, whole) -> str:

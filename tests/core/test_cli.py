@@ -273,3 +273,25 @@ def test_only_refusals_max_mb_can_lift_name_it(refusal, hinted: bool) -> None:
     message = refusal()
     assert "--max-mb" not in message
     assert cli._with_max_mb_hint(message) == (f"{message} {cli.MAX_MB_HINT}" if hinted else message)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(sample_file: Path) -> None:
+    # `python -m core analyze FILE | head -1`: the reader closes the pipe before the summary is written
+    proc = subprocess.Popen([sys.executable, "-m", "core", "analyze", str(sample_file)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err.decode(), err.decode()[-1500:]
+    assert proc.returncode == 0
+
+
+def test_summary_shows_a_dash_where_nothing_was_measured(tmp_path: Path, capsys) -> None:
+    # one waiting tier event and no response: no time in tier, no resolution, no closing
+    path = tmp_path / "waiting.csv"
+    path.write_text("ticket_id,event_time,status,tier\nT1,2025-07-01 10:00:00,OPEN,TIER_1\n"
+                    "T2,2025-07-01 10:00:00,OPEN,TIER_1\nT2,2025-07-01 11:00:00,IN_PROGRESS,TIER_1\n")
+    assert cli.main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "time in tier: mean -, median -, p90 -" in out
+    assert "Closing time (0 tickets): mean -, median -, p90 -" in out
+    assert not re.search(r"(mean|median|p90) ,", out)
