@@ -341,7 +341,7 @@ def _timeline_columns(t: _Tickets, r: _Rows, rng: np.random.Generator) -> dict[s
     tiered = t.tiered[r.ti]
     tier_code = np.where(tiered, _TIER[r.slot] - 1, 3)
     is_ip, is_wait = _IS_IP[r.slot], _IS_WAIT[r.slot]
-    is_res, is_closed = status == "RESOLVED", status == "CLOSED"
+    is_res = status == "RESOLVED"
     has_ip = r.next_ip >= 0
     ip_time = np.where(has_ip, r.time[np.maximum(r.next_ip, 0)], 0)
     ip_end = np.where(has_ip, r.next_time[np.maximum(r.next_ip, 0)], -1)

@@ -28,13 +28,6 @@ def pii_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("s") / "sample.csv"
-    path.write_bytes(sample.sample_csv_bytes(n_tickets=200))
-    return path
-
-
 def test_inspect_text_and_json(sample_file: Path, capsys) -> None:
     assert cli.main(["inspect", str(sample_file)]) == 0
     out = capsys.readouterr().out

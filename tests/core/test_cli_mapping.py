@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core import cli, ingest, pipeline, sample
+from core import cli, ingest, pipeline
 from tests.core import filemakers as fm
 
 # The ticket ids sit in a column the detector cannot name ('what'); its cells are people's names.
@@ -23,13 +23,6 @@ CELLS = ("Zanele", "Mokoena", "Pieter", "Botha")
 def no_id_file(tmp_path: Path) -> Path:
     path = tmp_path / "export.csv"
     path.write_bytes(fm.csv_bytes(NO_ID_ROWS))
-    return path
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("s") / "sample.csv"
-    path.write_bytes(sample.sample_csv_bytes(n_tickets=200))
     return path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import contract, ingest, pipeline, privacy, sample, schema
+from core import contract, ingest, pipeline, privacy, sample
 
 HEADER = "ticket id,event time,status,tier,priority,agent,agent team,product\n"
 
