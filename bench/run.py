@@ -235,14 +235,21 @@ def _lookup(results: dict[str, Any], path: str) -> Any:
 
 
 def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Pass / fail per target (None when the figure was not measured in this run)."""
+    """Pass / fail per target (None when the figure was not measured in this run).
+
+    ``one_run`` marks a time of our chain measured once (quick mode at 1M and for the XLSX file):
+    that run is the first in its process, a cold one, not the median the target is about.
+    """
     out = []
     for t in TARGETS:
         value = _lookup(results, t.figure)
         # a stopped original's time is a lower bound: its ratio still passes a ">=" target honestly
         ok = None if value is None else (value <= t.limit if t.op == "<=" else value >= t.limit)
-        out.append({"target": t.name, "figure": t.figure, "value": value, "op": t.op, "limit": t.limit,
-                    "unit": t.unit, "pass": ok})
+        block = ".".join(t.figure.split(".")[:2] if t.figure.startswith("sizes.") else t.figure.split(".")[:1])
+        ours_runs = _lookup(results, f"{block}.runs.ours_s") or []
+        timed_chain = t.figure.rsplit(".", 1)[-1] in ("ours_s", "ours_over_floor", "ingest_s")
+        out.append({"target": t.name, "figure": t.figure, "value": value, "op": t.op, "limit": t.limit, "unit": t.unit,
+                    "pass": ok, "one_run": value is not None and timed_chain and len(ours_runs) == 1})
     out.append(_xlsx_offer_target(results))
     return out
 
@@ -362,7 +369,11 @@ def table(results: dict[str, Any]) -> str:
         value = t["value"]
         shown = "-" if value is None else f"{value:,.2f} {t['unit']}"
         limit = f"{t['op']} {t['limit']:,g} {t['unit']}" if t["op"] != "offered" else f"offered up to {t['limit']:,} rows"
-        out.append(f"  {mark}  {t['target']}: {shown} (target: {limit})")
+        cold = " [one cold run: quick mode]" if t.get("one_run") else ""
+        out.append(f"  {mark}  {t['target']}: {shown} (target: {limit}){cold}")
+    if any(t.get("one_run") for t in results.get("targets", [])):
+        out.append("  [one cold run]: the first run in a fresh process pays for new memory (1.5-2 s at 1M); "
+                   "the targets are about the median of 3 runs: `make bench`.")
     return "\n".join(out)
 
 

@@ -88,3 +88,15 @@ def test_worker_main_prints_one_json_line(small, capsys) -> None:
     worker.main([json.dumps({"kind": "original", "path": str(ds.path), "filename": ds.filename, "repeat": 1})])
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert json.loads(last)["kind"] == "original"
+
+
+def test_a_single_cold_run_is_marked_as_such() -> None:
+    # quick mode measures 1M once: the verdict says it is a cold run, not the median the target means
+    def results(runs: list[float]) -> dict:
+        return {"sizes": {"1M": {"ours_s": runs[len(runs) // 2], "ours_over_floor": 5.2, "peak_rss_mb": 2000.0,
+                                 "runs": {"ours_s": runs}}}}
+    one = {t["figure"]: t for t in bench_run.check_targets(results([5.3]))}
+    three = {t["figure"]: t for t in bench_run.check_targets(results([5.3, 3.4, 3.4]))}
+    assert one["sizes.1M.ours_s"]["one_run"] and one["sizes.1M.ours_over_floor"]["one_run"]
+    assert not one["sizes.1M.peak_rss_mb"]["one_run"]  # a peak is a peak, cold or not
+    assert not three["sizes.1M.ours_s"]["one_run"]
