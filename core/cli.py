@@ -17,18 +17,14 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INPUT, EXIT_LEAKS = 0, 2, 3
 
-# Appended to the refusals --max-mb can lift (the app's own wording stays: the app cannot raise limits).
-MAX_MB_HINT = ("Use --max-mb to raise the limit on your own machine (the row, cell and unpacked-workbook "
-               "limits grow in proportion: --max-mb 1200 doubles them).")
-# ingest's and xlsx's size refusals; tests/core/test_cli.py raises each real one, so a rewording fails there.
-_SIZE_REFUSALS = (
-    re.compile(r"^The file is [^;]+; the limit is "),              # ingest: bytes
-    re.compile(r"^The file has [\d,]+ data rows; the limit is "),  # ingest: rows
-    re.compile(r"^The file has [\d,]+ rows by [\d,]+ columns, more than [\d,]+ cells"),  # ingest: cells
-    re.compile(r"^The workbook unpacks to [^;]+; the limit is "),  # xlsx: unpacked size
-)
-_SHEET_EXTENT = re.compile(r"^Sheet '.*' (?:declares|uses) a range of [\d,]+ rows by ([\d,]+) columns, beyond the limits",
-                           re.S)
+
+def max_mb_hint() -> str:
+    """Appended to the refusals --max-mb can lift (the app's own wording stays: the app cannot raise limits)."""
+    from core.ingest import DEFAULT_LIMITS
+
+    double = f"{2 * DEFAULT_LIMITS.max_bytes / 1024**2:g}"
+    return ("Use --max-mb to raise the limit on your own machine (the row, cell and unpacked-workbook "
+            f"limits grow in proportion: --max-mb {double} doubles them).")
 
 
 class UsageError(Exception):
@@ -108,16 +104,11 @@ def _limits(max_mb: str | None) -> Limits | None:
                    max_uncompressed_bytes=math.ceil(DEFAULT_LIMITS.max_uncompressed_bytes * scale))
 
 
-def _with_max_mb_hint(message: str) -> str:
-    """``message`` with MAX_MB_HINT when it refuses the file for its size (bytes, rows, cells, unpacked size)."""
-    from core.ingest import DEFAULT_LIMITS
+def _with_max_mb_hint(err: Exception) -> str:
+    """The refusal's message, with max_mb_hint() when --max-mb could admit the file (ingest.TooLarge)."""
+    from core.ingest import TooLarge
 
-    sheet = _SHEET_EXTENT.match(message)
-    if sheet:  # a sheet too wide stays refused whatever --max-mb says (columns do not scale)
-        liftable = int(sheet.group(1).replace(",", "")) <= DEFAULT_LIMITS.max_columns + 50
-    else:
-        liftable = any(p.match(message) for p in _SIZE_REFUSALS)
-    return f"{message} {MAX_MB_HINT}" if liftable else message
+    return f"{err} {max_mb_hint()}" if isinstance(err, TooLarge) and err.scalable else str(err)
 
 
 def _prepare(args):
@@ -178,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {_missing_roles_message(e, args)}", file=sys.stderr)
         return EXIT_INPUT
     except InputError as e:
-        print(f"error: {_with_max_mb_hint(str(e))}", file=sys.stderr)
+        print(f"error: {_with_max_mb_hint(e)}", file=sys.stderr)
         return EXIT_INPUT
     except (UsageError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -34,6 +34,18 @@ class InputError(ValueError):
     """Unusable input: the message says what is wrong and what to do, never a cell value."""
 
 
+class TooLarge(InputError):
+    """The input passes a size limit (bytes, rows, cells, unpacked workbook, sheet extent).
+
+    ``scalable`` is True when the limits that scale with the byte cap (bytes, rows, cells and an
+    XLSX's unpacked size; the CLI's ``--max-mb``) could admit it: not for too many columns.
+    """
+
+    def __init__(self, message: str, *, scalable: bool = True) -> None:
+        super().__init__(message)
+        self.scalable = scalable
+
+
 @dataclass(frozen=True)
 class Limits:
     """Upper bounds that keep one upload from exhausting the machine."""
@@ -240,7 +252,7 @@ def read_table(data: bytes, filename: str, *, sheet: str | None = None, limits: 
     if len(data) == 0:
         raise InputError("The file is empty (0 bytes). Upload the exported CSV or Excel file again.")
     if len(data) > limits.max_bytes:
-        raise InputError(
+        raise TooLarge(
             f"The file is {human_bytes(len(data))}; the limit is {human_bytes(limits.max_bytes)}. "
             "Upload a shorter date range or fewer columns."
         )
@@ -375,9 +387,9 @@ def _pandas_column(col: pa.Array | pa.ChunkedArray, nullable_int: bool) -> pd.Se
 
 def _check_dimensions(rows: int, columns: int, limits: Limits, note: str = "") -> None:
     if rows > limits.max_rows:
-        raise InputError(f"The file has {rows:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
+        raise TooLarge(f"The file has {rows:,} data rows; the limit is {limits.max_rows:,}. Upload a shorter date range.")
     if rows * max(columns, 1) > limits.max_cells:
-        raise InputError(
+        raise TooLarge(
             f"The file has {rows:,} rows by {columns:,} columns, more than {limits.max_cells:,} cells.{note} "
             "Remove unused columns or upload a shorter date range."
         )

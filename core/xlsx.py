@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.ingest import InputError, Limits, _is_header_like, _Read, human_bytes
+from core.ingest import InputError, Limits, TooLarge, _is_header_like, _Read, human_bytes
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -98,7 +98,7 @@ def _check_archive(zf: zipfile.ZipFile, size: int, limits: Limits) -> None:
             raise InputError("The workbook is encrypted. Save it without a password, or export it as CSV.")
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
-        raise InputError(
+        raise TooLarge(
             f"The workbook unpacks to {human_bytes(total)}; the limit is {human_bytes(limits.max_uncompressed_bytes)}. "
             "Upload a shorter date range, or export it as CSV."
         )
@@ -367,11 +367,11 @@ def _fast_tags(ch: np.ndarray, refs_in_chunk: int) -> tuple[int, list[int] | Non
 def _check_extent(sheet: str, rows: int, cols: int, limits: Limits, *, declared: bool) -> None:
     how = "declares" if declared else "uses"
     if cols > limits.max_columns + 50 or rows > limits.max_rows + 100 or rows * cols > limits.max_cells:
-        raise InputError(
+        raise TooLarge(
             f"Sheet '{sheet}' {how} a range of {rows:,} rows by {cols:,} columns, beyond the limits "
             f"({limits.max_rows:,} rows, {limits.max_columns:,} columns, {limits.max_cells:,} cells); it was not opened. "
-            "Delete the unused far-away cells in Excel, or export the data as CSV."
-        )
+            "Delete the unused far-away cells in Excel, or export the data as CSV.",
+            scalable=cols <= limits.max_columns + 50)  # columns do not scale with the byte cap
 
 
 def _choose_sheet(sheets: list[_SheetInfo], wanted: str | None) -> _SheetInfo:
