@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
@@ -81,7 +82,7 @@ def load_upload(data: bytes, name: str, *, mapping: schema.Mapping | None = None
     except pipeline.MissingRoles as err:
         # the file was read: keep it (as read) so the user can name the columns on the Prepare page
         st.session_state[PENDING] = Pending(
-            name, len(data), _dataset_id(data, err.raw), err.raw, err.mapping, err.missing,
+            name, len(data), _new_dataset_id(), err.raw, err.mapping, err.missing,
             workbook=data if len(err.raw.sheets) > 1 else None)
         raise _missing_columns(err, "Pick the column below to use this file.") from None
 
@@ -184,13 +185,17 @@ def _digest(*parts: bytes) -> str:
 
 def _store(data: bytes, name: str, prepared: pipeline.Prepared, *, is_sample: bool,
            progress: Callable[[str, float], None] = pipeline.no_progress) -> None:
-    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_dataset_id(data, prepared.raw),
+    _store_prepared(name, len(data), prepared, is_sample=is_sample, dataset_id=_new_dataset_id(),
                     progress=progress, workbook=data if len(prepared.raw.sheets) > 1 else None)
 
 
-def _dataset_id(data: bytes, raw: ingest.RawTable) -> str:
-    # each sheet of one workbook is a dataset of its own (cache keys, widget keys)
-    return _digest(data, b"\0sheet\0", raw.sheet.encode()) if len(raw.sheets) > 1 else _digest(data)
+def _new_dataset_id() -> str:
+    """A new id for each load (cache and widget keys), so each sheet of one workbook is a dataset of its own.
+
+    Not a hash of the upload: hashing 340 MB took 0.4 s of every large upload, and nothing needs two
+    uploads of one file to share an id (each load starts with fresh filters and computes its dashboards).
+    """
+    return uuid.uuid4().hex[:16]
 
 
 def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
@@ -203,6 +208,7 @@ def _store_prepared(name, size, prepared, *, is_sample, dataset_id, plan=None,
     progress("Anonymizing names and computing the dashboards", 0.65)
     cleaned = privacy.clean(prepared, key=st.session_state.get(KEY), plan=plan, background=True)
     tickets = int(prepared.events["ticket_id"].nunique())
+    _drop_dashboards()  # before the new one is computed: the old data's tables are not held beside it
     try:
         _prefetch_dashboard(dataset_id + cleaned.plan_id, prepared.mapping.timezone, cleaned.events)
     except Exception:  # only a head start: the page computes (and reports) it again when shown
@@ -255,6 +261,7 @@ def resume_deep_link() -> None:
 def set_plan(plan) -> None:
     cur = loaded()
     cleaned = privacy.clean(cur.prepared, key=st.session_state.get(KEY), plan=plan)
+    _drop_dashboards()
     st.session_state[LOADED] = replace(cur, cleaned=cleaned)
 
 
@@ -296,9 +303,38 @@ def _filters_from(opts: dict, values: dict | None = None, dates: tuple = ()) -> 
 
 # ---- cached computations (session scoped, keyed by data id + parameters) ------------------
 
-@st.cache_data(scope="session", max_entries=24, show_spinner=False)
-def _dashboard(dataset_id: str, policy_toml: str, filters_key: str, data_tz: str, _events, _policy, _filters):
-    return metrics.compute_dashboard(_events, _policy, _filters, data_tz=data_tz)
+# The dashboards of this session, newest last: {(data id, policy TOML, filters, zone): Dashboard}. Kept in
+# session state rather than st.cache_data, which pickles every value it stores and unpickles a copy on every
+# hit: at 1M events a dashboard pickles to ~170 MB, so each filter change paid ~0.5 s and each page ~0.1-0.3 s
+# to copy it, and 24 entries could hold 4 GB. The entries are shared, never copied: pages and core only read
+# them (core never mutates its input frames; tests/pages/test_dashboard_cache.py checks the pages).
+DASH_CACHE = "tl_dash_cache"
+DASH_ENTRIES = 24  # at most this many dashboards per session ...
+DASH_BUDGET_BYTES = 512 * 2**20  # ... and at most about this much memory (the newest one is always kept)
+
+
+def _dashboard(data_id: str, policy_toml: str, filters_key: str, data_tz: str, events, pol, flt) -> metrics.Dashboard:
+    """The dashboard for these parameters, from the session's cache or computed (and cached) now."""
+    cache: dict = st.session_state.setdefault(DASH_CACHE, {})
+    key = (data_id, policy_toml, filters_key, data_tz)
+    hit = cache.pop(key, None)
+    if hit is None:
+        hit = (metrics.compute_dashboard(events, pol, flt, data_tz=data_tz),)
+        hit += (_nbytes(hit[0]),)
+    cache[key] = hit  # (re)inserted last: the most recently used
+    while len(cache) > 1 and (len(cache) > DASH_ENTRIES or sum(n for _, n in cache.values()) > DASH_BUDGET_BYTES):
+        del cache[next(iter(cache))]  # the least recently used
+    return hit[0]
+
+
+def _nbytes(dash: metrics.Dashboard) -> int:
+    """Memory held by a dashboard's tables (Arrow-backed text counts its buffers; no per-value walk)."""
+    return sum(int(v.memory_usage(index=True, deep=True).sum()) for v in vars(dash).values() if hasattr(v, "memory_usage"))
+
+
+def _drop_dashboards() -> None:
+    """Forget every cached dashboard (a new dataset or anonymization plan makes them stale)."""
+    st.session_state.pop(DASH_CACHE, None)
 
 
 def dashboard(pol: policy_mod.Policy | None = None, flt: metrics.Filters | None = None) -> metrics.Dashboard:
