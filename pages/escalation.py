@@ -65,7 +65,7 @@ st.caption("Averages sit far above medians: a few very long waits pull every mea
            + ("Click a tier's bars to list only its tier events below." if not picked else
               f"Showing the tier events of **{', '.join(picked)}** below; double-click a chart to clear."))
 state.drill("Tier events behind these times" + (f": {', '.join(picked)}" if picked else ""),
-            charts.tier_event_rows(charts.events_for(dash.tier_events, "tier", picked)), key="esc_drill_time")
+            charts.events_for(dash.tier_events, "tier", picked), fmt=charts.tier_event_rows, key="esc_drill_time")
 state.how_computed(
     "Per tier, over tier events with a non-negative duration: **time in tier** = the response's work-resolved "
     "time − the event's time; **FRT** = the next IN_PROGRESS event in the same tier − the event's time. The "

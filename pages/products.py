@@ -32,7 +32,7 @@ st.caption(("A ticket counts in the month it started (its first OPEN event). " i
            + (f"Showing the tickets of **{', '.join(picked)}** below; double-click the chart to clear." if picked
               else "Click a bar to list only its tickets below."))
 state.drill("Tickets behind this chart" + (f": {', '.join(picked)}" if picked else ""),
-            charts.ticket_rows(charts.events_for(dash.tickets, by, picked)), key="prod_drill_volume")
+            charts.events_for(dash.tickets, by, picked), fmt=charts.ticket_rows, key="prod_drill_volume")
 state.how_computed("Tickets are counted once, with the product, issue type and month they were raised with "
                    "(the first non-blank value in time order); shares are of all tickets under the filters.",
                    "volume", "tickets")

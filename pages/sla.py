@@ -47,7 +47,7 @@ picked = charts.picked_values(clicked)
 st.caption("Click a bar to list only its tier events below; double-click to clear." if not picked else
            f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear.")
 state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picked else ""),
-            charts.tier_event_rows(charts.events_for(dash.tier_events, dim, picked)), key="sla_drill_outcome")
+            charts.events_for(dash.tier_events, dim, picked), fmt=charts.tier_event_rows, key="sla_drill_outcome")
 state.how_computed(
     "Each bar counts **tier events** (waiting events inside a tier) whose duration could be rated. "
     "**Tier SLA**: time in tier = the response's work-resolved time − the event's time. **FRT**: the next "
