@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from core import metrics
-from core.durations import readable
+from core.durations import readable, readable_many
 
 BREACHED = "#d55e00"
 MET = "#0072b2"
@@ -82,6 +82,29 @@ def hours(seconds: pd.Series) -> pd.Series:
     return pd.to_numeric(seconds, errors="coerce").astype("float64") / 3600.0
 
 
+def _texts(seconds: Iterable[object]) -> pd.api.extensions.ExtensionArray | list[str]:
+    """``[readable(v) for v in seconds]``, vectorized, to put in a frame by position (a plain empty
+    list when there is nothing, so an empty frame's column keeps the type it always had)."""
+    return readable_many(seconds).array if len(seconds) else []  # type: ignore[arg-type]
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct): ``values`` is ``distinct`` (objects, one missing value last, as None)
+    taken at ``codes``; so a per-value function runs once per distinct value, not once per row."""
+    codes, uniques = pd.factorize(values)
+    return np.where(codes < 0, len(uniques), codes), pd.Series([*uniques, None], dtype="object")
+
+
+def _labels(values: pd.Series, label=None) -> pd.api.extensions.ExtensionArray | list[str]:
+    """``[label(v) for v in values]`` (``tier_label`` by default), calling ``label`` once per distinct
+    value; a str array to put in a frame by position (an empty list when there is nothing)."""
+    if not len(values):
+        return []
+    label = label or tier_label
+    codes, distinct = _distinct(values)
+    return pd.array([label(v) for v in distinct], dtype="str").take(codes)
+
+
 def with_readable(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """A copy with ``<col>_text`` (readable duration) beside each seconds column.
 
@@ -90,7 +113,7 @@ def with_readable(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in columns:
-        out[f"{col}_text"] = [readable(v) for v in pd.to_numeric(out[col], errors="coerce")]
+        out[f"{col}_text"] = _texts(pd.to_numeric(out[col], errors="coerce"))
     return out
 
 
@@ -233,8 +256,15 @@ def _log_floor(values: pd.Series) -> float:
 
 
 def _display_values(series: pd.Series, dimension: str) -> pd.Series:
-    out = series.astype("object").where(series.notna(), BLANK).astype(str)
-    return out.map(tier_label) if dimension == "tier" else out
+    """The values as charts show them: text, blanks as BLANK, tiers labelled; worked out once per
+    distinct value and spread back over the rows (same index and name)."""
+    if series.empty:
+        out = series.astype("object").where(series.notna(), BLANK).astype(str)
+        return out.map(tier_label) if dimension == "tier" else out
+    codes, distinct = _distinct(series)
+    shown = distinct.where(distinct.notna(), BLANK).astype(str)
+    shown = shown.map(tier_label) if dimension == "tier" else shown
+    return pd.Series(shown.array.take(codes), index=series.index, name=series.name)
 
 
 def _step(size: int) -> alt.Step:
@@ -398,7 +428,11 @@ def _group_values(tier_events: pd.DataFrame, dimension: str) -> pd.Series:
 
 
 def _outcome_words(flags: pd.Series) -> pd.Series:
-    return flags.astype("object").map({True: "Breached", False: "Met"}).fillna("Not rated")
+    words = lambda f: f.astype("object").map({True: "Breached", False: "Met"}).fillna("Not rated")  # noqa: E731
+    if flags.empty:
+        return words(flags)
+    codes, distinct = _distinct(flags)
+    return pd.Series(words(distinct).array.take(codes), index=flags.index, name=flags.name)
 
 
 def duration_marks(breakdown: pd.DataFrame, tier_events: pd.DataFrame, dimension: str,
@@ -480,9 +514,9 @@ def duration_stats(breakdown: pd.DataFrame, dimension: str, metric: Metric = "ti
     out = pd.DataFrame({
         label: _display_values(rows["value"], dimension).to_numpy(),
         "Measured": rows[f"{metric}_measured"].astype("float64").fillna(0).astype("int64").to_numpy(),
-        "Mean": [readable(v) for v in rows[f"{metric}_mean_s"]],
-        "Median": [readable(v) for v in rows[f"{metric}_median_s"]],
-        "90th percentile": [readable(v) for v in rows[f"{metric}_p90_s"]],
+        "Mean": _texts(rows[f"{metric}_mean_s"]),
+        "Median": _texts(rows[f"{metric}_median_s"]),
+        "90th percentile": _texts(rows[f"{metric}_p90_s"]),
         "Breach rate": [_pct(v) for v in rows[f"{metric}_breach_rate"]],
     })
     order = value_order(dimension, out[label], out["Measured"])
@@ -529,7 +563,7 @@ def funnel_frame(funnel: pd.DataFrame) -> pd.DataFrame:
     contained, containment_text, tiered."""
     f = funnel.copy()
     out = pd.DataFrame({
-        "tier": [tier_label(t) for t in f["tier"]],
+        "tier": _labels(f["tier"]),
         "reached": f["tickets_reached"].astype("float64").fillna(0).astype("int64").to_numpy(),
         "reach": f["reach"].astype("float64").to_numpy(),
         "highest": f["tickets_highest"].astype("float64").fillna(0).astype("int64").to_numpy(),
@@ -577,11 +611,11 @@ def time_stats_frame(funnel: pd.DataFrame, metric: Metric = "tier") -> pd.DataFr
     stats = [("Median", f"{metric}_median_s"), ("Mean", f"{metric}_mean_s")]
     if f"{metric}_p90_s" in funnel.columns:
         stats.append(("90th percentile", f"{metric}_p90_s"))
-    parts = [pd.DataFrame({"tier": [tier_label(t) for t in funnel["tier"]], "statistic": name,
+    parts = [pd.DataFrame({"tier": _labels(funnel["tier"]), "statistic": name,
                            "seconds": funnel[col].astype("float64").to_numpy()}) for name, col in stats]
     out = pd.concat(parts, ignore_index=True).dropna(subset=["seconds"])
     out["hours"] = out["seconds"] / 3600
-    out["text"] = [readable(s) for s in out["seconds"]]
+    out["text"] = _texts(out["seconds"])
     return out.reset_index(drop=True)
 
 
@@ -618,7 +652,7 @@ def attribution_frame(attribution: pd.DataFrame) -> pd.DataFrame:
     time_text, tickets, breached_tickets."""
     a = attribution
     out = pd.DataFrame({
-        "tier": [tier_label(t) for t in a["tier"]],
+        "tier": _labels(a["tier"]),
         "share": a["pooled_share"].astype("float64").to_numpy(),
         "mean_share": a["mean_share"].astype("float64").to_numpy(),
         "seconds": a["tier_time_s"].astype("float64").to_numpy(),
@@ -627,7 +661,7 @@ def attribution_frame(attribution: pd.DataFrame) -> pd.DataFrame:
     })
     out["share_text"] = [_pct(s) for s in out["share"]]
     out["mean_share_text"] = [_pct(s) for s in out["mean_share"]]
-    out["time_text"] = [readable(s) for s in out["seconds"]]
+    out["time_text"] = _texts(out["seconds"])
     out["order"] = [natural_key(t) for t in out["tier"]]
     out["order"] = out["order"].rank(method="first").astype("int64") if len(out) else out["order"]
     return out
@@ -770,7 +804,7 @@ def agent_scatter(agents: pd.DataFrame, kpis: pd.DataFrame | None = None, metric
         "events": agents["tier_events"].astype("float64").fillna(0).to_numpy(),
         "rated": agents[rated].astype("float64").fillna(0).to_numpy(),
         "rate": agents[f"{metric}_breach_rate"].astype("float64").to_numpy(),
-        "median_text": [readable(v) for v in agents[f"{metric}_median_s"]],
+        "median_text": _texts(agents[f"{metric}_median_s"]),
         "sample": np.where(agents["small_sample"].fillna(False).astype(bool).to_numpy(),
                            f"Fewer than {small_sample} tier events (not reliable)", f"{small_sample}+ tier events"),
     })
@@ -816,8 +850,8 @@ def agent_table(agents: pd.DataFrame, small_sample: int = SMALL_SAMPLE) -> pd.Da
         "Tier events": a["tier_events"].astype("float64").fillna(0).astype("int64").to_numpy(),
         "Tier SLA breached %": (a["tier_breach_rate"].astype("float64") * 100).round(1).to_numpy(),
         "FRT breached %": (a["frt_breach_rate"].astype("float64") * 100).round(1).to_numpy(),
-        "Median FRT": [readable(v) for v in a["frt_median_s"]],
-        "Median time in tier": [readable(v) for v in a["tier_median_s"]],
+        "Median FRT": _texts(a["frt_median_s"]),
+        "Median time in tier": _texts(a["tier_median_s"]),
         "Still waiting": a["still_waiting"].astype("float64").fillna(0).astype("int64").to_numpy(),
         "Note": np.where(a["small_sample"].fillna(False).astype(bool).to_numpy(), note, ""),
     })
@@ -846,7 +880,17 @@ def durations_text(seconds: pd.Series) -> list[str]:
     >>> durations_text(pd.Series([3600.0, -60.0, None]))
     ['1h 00m 00s', '-0h 01m 00s (data error)', '']
     """
-    return [readable(v) + (" (data error)" if not pd.isna(v) and v < 0 else "") for v in seconds]
+    texts = _duration_texts(seconds)
+    return texts if isinstance(texts, list) else texts.tolist()
+
+
+def _duration_texts(seconds: pd.Series) -> pd.api.extensions.ExtensionArray | list[str]:
+    """``durations_text`` as a str array to put in a frame by position (an empty list when empty)."""
+    if not len(seconds):
+        return []
+    text = readable_many(seconds).reset_index(drop=True)
+    negative = (pd.to_numeric(pd.Series(seconds).reset_index(drop=True), errors="coerce") < 0).fillna(False)
+    return text.where(~negative.to_numpy(dtype=bool), text + " (data error)").array
 
 
 EVENT_COLUMNS = {
@@ -861,9 +905,9 @@ def agent_event_rows(agent_events: pd.DataFrame, agent: str | None = None) -> pd
     """The agent SLA report rows (one agent's, or everyone's when ``agent`` is None) with
     readable FRT and time in tier; columns named for people (see EVENT_COLUMNS)."""
     rows = agent_events if agent is None else agent_events[agent_events["agent"] == agent]
-    out = rows.assign(frt_text=durations_text(rows["frt_s"]),
-                      tier_text=durations_text(rows["tier_s"]),
-                      tier=[tier_label(t) for t in rows["tier"]])
+    out = rows.assign(frt_text=_duration_texts(rows["frt_s"]),
+                      tier_text=_duration_texts(rows["tier_s"]),
+                      tier=_labels(rows["tier"]))
     return out[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS).reset_index(drop=True)
 
 
@@ -872,8 +916,8 @@ def tier_event_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
     cols = ["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
             "event_time", "frt_s", "tier_s", "frt_breached", "tier_breached", "still_waiting"]
     out = tier_events[cols].assign(
-        frt=durations_text(tier_events["frt_s"]), time_in_tier=durations_text(tier_events["tier_s"]),
-        over_by=[readable(v) for v in tier_events["tier_over_s"]], tier=[tier_label(t) for t in tier_events["tier"]])
+        frt=_duration_texts(tier_events["frt_s"]), time_in_tier=_duration_texts(tier_events["tier_s"]),
+        over_by=_texts(tier_events["tier_over_s"]), tier=_labels(tier_events["tier"]))
     return out[["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
                 "event_time", "frt", "time_in_tier", "over_by", "frt_breached", "tier_breached", "still_waiting",
                 "frt_s", "tier_s"]].reset_index(drop=True)
@@ -900,12 +944,12 @@ def still_waiting_table(still_waiting: pd.DataFrame) -> pd.DataFrame:
     s = still_waiting
     return pd.DataFrame({
         "Ticket": s["ticket_id"].to_numpy(),
-        "Tier": [tier_label(t) for t in s["tier"]],
+        "Tier": _labels(s["tier"]),
         "Status": s["status"].to_numpy(),
         "Priority": s["priority"].to_numpy(),
         "Waiting since": s["event_time"].to_numpy(),
-        "Age": [readable(v) for v in s["age_s"]],
-        "Allowance": [readable(v) for v in s["tier_allowance_s"]],
+        "Age": _texts(s["age_s"]),
+        "Allowance": _texts(s["tier_allowance_s"]),
         "Past SLA": s["tier_overdue"].fillna(False).astype(bool).to_numpy(),
         "Product": s["product"].to_numpy(),
         "Agent": s["agent"].to_numpy(),
@@ -930,8 +974,8 @@ def ticket_rows(tickets: pd.DataFrame, flag: str = "all") -> pd.DataFrame:
     else:
         rows = tickets[tickets[col].fillna(False).astype(bool)]
     out = rows[TICKET_COLUMNS].copy()
-    out.insert(7, "resolution", [readable(v) for v in rows["resolution_s"]])
-    out["highest_tier"] = [tier_label(t) if isinstance(t, str) else "" for t in out["highest_tier"]]
+    out.insert(7, "resolution", _texts(rows["resolution_s"]))
+    out["highest_tier"] = _labels(out["highest_tier"], lambda t: tier_label(t) if isinstance(t, str) else "")
     return out.reset_index(drop=True)
 
 

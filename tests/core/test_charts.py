@@ -1,9 +1,11 @@
 """core.charts: every builder renders on the sample and on an empty dashboard; colours mean one thing."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -334,3 +336,247 @@ def test_agent_points_are_drawn_on_top_of_the_overall_rule(dash):
     """A click on a point that lies on the dashed overall line must reach the point, not the line."""
     layers = charts.agent_scatter(dash.agents, dash.kpis, "tier").to_dict()["layer"]
     assert [layer["mark"]["type"] for layer in layers] == ["rule", "text", "circle"]
+
+
+# ---- vectorized formatting: every builder gives what the per-value code gave ------------------
+# The reference below is the per-value code the builders had before readable_many and the
+# once-per-distinct-value labels (kept here only, as the oracle). Each comparison checks the
+# whole frame: columns, order, dtypes and every string.
+
+from core.durations import readable  # noqa: E402
+
+
+def _ref_display_values(series, dimension):
+    out = series.astype("object").where(series.notna(), charts.BLANK).astype(str)
+    return out.map(charts.tier_label) if dimension == "tier" else out
+
+
+def _ref_group_values(tier_events, dimension):
+    if dimension == "month":
+        return _ref_display_values(tier_events["month"].dt.strftime("%Y-%m"), dimension)
+    return _ref_display_values(tier_events[dimension], dimension)
+
+
+def _ref_outcome_words(flags):
+    return flags.astype("object").map({True: "Breached", False: "Met"}).fillna("Not rated")
+
+
+def _ref_durations_text(seconds):
+    return [readable(v) + (" (data error)" if not pd.isna(v) and v < 0 else "") for v in seconds]
+
+
+def _ref_with_readable(frame, columns):
+    out = frame.copy()
+    for col in columns:
+        out[f"{col}_text"] = [readable(v) for v in pd.to_numeric(out[col], errors="coerce")]
+    return out
+
+
+def _ref_agent_event_rows(agent_events, agent=None):
+    rows = agent_events if agent is None else agent_events[agent_events["agent"] == agent]
+    out = rows.assign(frt_text=_ref_durations_text(rows["frt_s"]), tier_text=_ref_durations_text(rows["tier_s"]),
+                      tier=[charts.tier_label(t) for t in rows["tier"]])
+    return out[list(charts.EVENT_COLUMNS)].rename(columns=charts.EVENT_COLUMNS).reset_index(drop=True)
+
+
+def _ref_tier_event_rows(tier_events):
+    cols = ["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
+            "event_time", "frt_s", "tier_s", "frt_breached", "tier_breached", "still_waiting"]
+    out = tier_events[cols].assign(
+        frt=_ref_durations_text(tier_events["frt_s"]), time_in_tier=_ref_durations_text(tier_events["tier_s"]),
+        over_by=[readable(v) for v in tier_events["tier_over_s"]],
+        tier=[charts.tier_label(t) for t in tier_events["tier"]])
+    return out[["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
+                "event_time", "frt", "time_in_tier", "over_by", "frt_breached", "tier_breached", "still_waiting",
+                "frt_s", "tier_s"]].reset_index(drop=True)
+
+
+def _ref_still_waiting_table(s):
+    return pd.DataFrame({
+        "Ticket": s["ticket_id"].to_numpy(), "Tier": [charts.tier_label(t) for t in s["tier"]],
+        "Status": s["status"].to_numpy(), "Priority": s["priority"].to_numpy(),
+        "Waiting since": s["event_time"].to_numpy(), "Age": [readable(v) for v in s["age_s"]],
+        "Allowance": [readable(v) for v in s["tier_allowance_s"]],
+        "Past SLA": s["tier_overdue"].fillna(False).astype(bool).to_numpy(), "Product": s["product"].to_numpy(),
+        "Agent": s["agent"].to_numpy(), "Row in file": s["source_row"].to_numpy()})
+
+
+def _ref_ticket_rows(tickets, flag="all"):
+    col = charts.TICKET_FLAGS[flag]
+    if col is None:
+        rows = tickets
+    elif col == "escalations":
+        rows = tickets[tickets[col].fillna(0).astype("int64") > 0]
+    else:
+        rows = tickets[tickets[col].fillna(False).astype(bool)]
+    out = rows[charts.TICKET_COLUMNS].copy()
+    out.insert(7, "resolution", [readable(v) for v in rows["resolution_s"]])
+    out["highest_tier"] = [charts.tier_label(t) if isinstance(t, str) else "" for t in out["highest_tier"]]
+    return out.reset_index(drop=True)
+
+
+def _ref_histogram_bins(seconds, groups, outcomes):
+    cols = ["group", "outcome", "start_h", "end_h", "events", "range_text"]
+    h = charts.hours(seconds)
+    keep = h.notna() & (h >= 0)
+    if not keep.any():
+        return pd.DataFrame(columns=cols)
+    edges = np.asarray(charts.HOUR_EDGES)
+    clipped = h[keep].clip(lower=edges[0], upper=edges[-1] * 0.999)
+    bins = np.clip(np.searchsorted(edges, clipped.to_numpy(), side="right") - 1, 0, len(edges) - 2)
+    frame = pd.DataFrame({"group": groups[keep].to_numpy(), "outcome": outcomes[keep].to_numpy(), "bin": bins})
+    counts = frame.groupby(["group", "outcome", "bin"], sort=True).size().reset_index(name="events")
+    counts["start_h"] = edges[counts["bin"]]
+    counts["end_h"] = edges[counts["bin"] + 1]
+    counts["range_text"] = [f"{readable(a * 3600)} to {readable(b * 3600)}"
+                            for a, b in zip(counts["start_h"], counts["end_h"])]
+    return counts[cols]
+
+
+def _ref_duration_marks(breakdown, tier_events, dimension, metric="tier"):
+    rows = breakdown[breakdown["dimension"] == dimension]
+    groups = _ref_display_values(rows["value"], dimension).to_numpy()
+    out = []
+    for label, col in (("Median", f"{metric}_median_s"), ("90th percentile", f"{metric}_p90_s")):
+        secs = rows[col].astype("float64").to_numpy()
+        out += [{"group": g, "mark": label, "hours": s / 3600, "text": f"{'median' if label == 'Median' else 'p90'} "
+                 f"{readable(s)}"} for g, s in zip(groups, secs) if not pd.isna(s) and s > 0]
+    if len(tier_events):
+        te = pd.DataFrame({"group": _ref_group_values(tier_events, dimension).to_numpy(),
+                           "allow": tier_events[f"{metric}_allowance_s"].astype("float64").to_numpy()})
+        per = te.dropna().groupby("group")["allow"].agg(["nunique", "first"])
+        out += [{"group": g, "mark": "Allowance", "hours": r["first"] / 3600, "text": f"allowance {readable(r['first'])}"}
+                for g, r in per.iterrows() if r["nunique"] == 1 and r["first"] > 0]
+    return pd.DataFrame(out, columns=["group", "mark", "hours", "text"])
+
+
+def _messy(d: metrics.Dashboard) -> metrics.Dashboard:
+    """The sample's frames with what the sample lacks: fractions, -0.5, negatives, huge and missing
+    durations, missing and odd tiers, allowances that differ within a group, a shuffled index."""
+    rng = np.random.default_rng(3)
+
+    def mess(frame):
+        f = frame.copy()
+        n = len(f)
+        for col in [c for c in f.columns if c.endswith("_s")]:
+            v = f[col].astype("float64").to_numpy().copy()
+            pick = rng.random(n)
+            v[pick < 0.05] = np.nan
+            v[(pick >= 0.05) & (pick < 0.10)] = -0.5
+            v[(pick >= 0.10) & (pick < 0.15)] *= -1.37
+            v[(pick >= 0.15) & (pick < 0.20)] += 0.999
+            v[(pick >= 0.20) & (pick < 0.22)] = 1e12 + 0.5
+            v[(pick >= 0.22) & (pick < 0.24)] = 59.9
+            f[col] = v
+        for col in [c for c in ("tier", "highest_tier") if c in f.columns]:
+            t = f[col].astype("object").to_numpy().copy()
+            t[rng.random(n) < 0.05] = None
+            t[rng.random(n) < 0.03] = "tier_9_x"
+            f[col] = pd.Series(t, index=f.index, dtype="str")
+        return f.iloc[rng.permutation(n)].set_axis(rng.permutation(n) * 7 + 3)
+    return dataclasses.replace(d, tier_events=mess(d.tier_events), agent_events=mess(d.agent_events),
+                               still_waiting=mess(d.still_waiting), tickets=mess(d.tickets))
+
+
+@pytest.fixture(scope="module", params=["sample", "messy", "empty"])
+def any_dash(request, dash, empty) -> metrics.Dashboard:
+    return {"sample": dash, "messy": _messy(dash), "empty": empty}[request.param]
+
+
+def _same_frame(got, expected):
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_row_builders_match_the_per_value_code(any_dash):
+    d = any_dash
+    te = d.tier_events
+    _same_frame(charts.tier_event_rows(te), _ref_tier_event_rows(te))
+    for values in ([], ["Tier 2"], ["Tier 1", "(Blank)", "Tier 9 X"]):
+        picked = charts.events_for(te, "tier", values)
+        pd.testing.assert_frame_equal(picked, te[_ref_group_values(te, "tier").isin(set(values)).to_numpy()]
+                                      if values and len(te) else te)
+        _same_frame(charts.tier_event_rows(picked), _ref_tier_event_rows(picked))
+    for metric in ("tier", "frt"):
+        rows = te[te[f"{metric}_breached"].fillna(False).astype(bool)].sort_values(
+            f"{metric}_over_s", ascending=False, kind="stable")
+        _same_frame(charts.breached_rows(te, metric), _ref_tier_event_rows(rows))
+    rated = te[(te["tier_breached"].notna() | te["frt_breached"].notna()).to_numpy()].sort_values(
+        ["tier_over_s", "frt_over_s"], ascending=False, na_position="last", kind="stable")
+    _same_frame(charts.rated_rows(te), _ref_tier_event_rows(rated))
+    _same_frame(charts.agent_event_rows(d.agent_events), _ref_agent_event_rows(d.agent_events))
+    for agent in charts.agent_options(d.agents)[:2]:
+        _same_frame(charts.agent_event_rows(d.agent_events, agent), _ref_agent_event_rows(d.agent_events, agent))
+    _same_frame(charts.still_waiting_table(d.still_waiting), _ref_still_waiting_table(d.still_waiting))
+    for flag in charts.TICKET_FLAGS:
+        _same_frame(charts.ticket_rows(d.tickets, flag), _ref_ticket_rows(d.tickets, flag))
+    cols = ["frt_s", "tier_s", "tier_over_s"]
+    _same_frame(charts.with_readable(te[cols], cols), _ref_with_readable(te[cols], cols))
+    for col in cols:
+        assert charts.durations_text(te[col]) == _ref_durations_text(te[col])
+
+
+def test_chart_frames_match_the_per_value_code(any_dash):
+    d = any_dash
+    te = d.tier_events
+    for dim in ("tier", "priority", "product", "month"):
+        got = charts._group_values(te, dim)
+        pd.testing.assert_series_equal(got, _ref_group_values(te, dim), check_exact=True)
+        pd.testing.assert_series_equal(charts._display_values(d.breakdown["value"], dim),
+                                       _ref_display_values(d.breakdown["value"], dim))
+    for metric in ("tier", "frt"):
+        flags = te[f"{metric}_breached"]
+        pd.testing.assert_series_equal(charts._outcome_words(flags), _ref_outcome_words(flags))
+        for dim in ("tier", "priority", "region"):
+            secs = te[f"{metric}_s"].where(~te[f"{metric}_negative"].fillna(False))
+            groups, outcomes = _ref_group_values(te, dim), _ref_outcome_words(flags)
+            ref_bins = _ref_histogram_bins(secs, groups, outcomes)
+            _same_frame(charts.histogram_bins(secs, groups, outcomes), ref_bins)
+            ref_marks = _ref_duration_marks(d.breakdown, te, dim, metric)
+            _same_frame(charts.duration_marks(d.breakdown, te, dim, metric), ref_marks)
+            chart = charts.duration_histogram(te, d.breakdown, dim, metric)
+            if not ref_bins.empty:
+                _same_frame(chart.data, pd.concat([ref_bins.assign(kind="bin"), ref_marks.assign(kind="mark")],
+                                                  ignore_index=True))
+        over = te[f"{metric}_over_s"]
+        _same_frame(charts.histogram_bins(over, pd.Series("all", index=over.index),
+                                          pd.Series("Breached", index=over.index)),
+                    _ref_histogram_bins(over, pd.Series("all", index=over.index),
+                                        pd.Series("Breached", index=over.index)))
+
+
+def _texts_of(column, seconds):
+    assert column.tolist() == [readable(v) for v in seconds]
+
+
+def test_small_frames_format_as_before(any_dash):
+    """The frames built from the breakdown, the agents, the funnel and the attribution (a row per
+    value): each text column is readable / tier_label of its source, value by value, as str."""
+    d = any_dash
+    table = charts.agent_table(d.agents)
+    agents = d.agents.set_index(d.agents["agent"].astype("object").where(d.agents["agent"].notna(), charts.NO_AGENT))
+    agents = agents.loc[table["Agent"]]
+    _texts_of(table["Median FRT"], agents["frt_median_s"])
+    _texts_of(table["Median time in tier"], agents["tier_median_s"])
+    for metric in ("tier", "frt"):
+        stats = charts.duration_stats(d.breakdown, "tier", metric)
+        rows = d.breakdown[d.breakdown["dimension"] == "tier"]
+        rows = rows.set_index(rows["value"].map(charts.tier_label)).loc[stats["Tier"]]
+        for col, src in (("Mean", "mean_s"), ("Median", "median_s"), ("90th percentile", "p90_s")):
+            _texts_of(stats[col], rows[f"{metric}_{src}"])
+        data = charts.time_stats_frame(d.funnel, metric)
+        _texts_of(data["text"], data["seconds"])
+        labels = {charts.tier_label(t) for t in d.funnel["tier"]}
+        assert set(data["tier"]) <= labels
+        scatter = charts.agent_scatter(d.agents, d.kpis, metric).to_dict()
+        shown = {r["agent"]: r["median_text"] for rows in scatter.get("datasets", {}).values() for r in rows
+                 if "median_text" in r}
+        medians = d.agents.set_index("agent")[f"{metric}_median_s"]
+        assert shown == {a: readable(medians[a]) for a in shown}
+        assert len(shown) == (len(d.agents[d.agents[f"{metric}_rated"].fillna(0) > 0]) if len(d.agents) else 0)
+    funnel = charts.funnel_frame(d.funnel)
+    assert funnel["tier"].tolist() == [charts.tier_label(t) for t in d.funnel["tier"]]
+    attribution = charts.attribution_frame(d.attribution)
+    assert attribution["tier"].tolist() == [charts.tier_label(t) for t in d.attribution["tier"]]
+    _texts_of(attribution["time_text"], d.attribution["tier_time_s"])
+    for frame, col in ((funnel, "tier"), (attribution, "time_text"), (table, "Median FRT")):
+        assert frame.empty or str(frame[col].dtype) == "str"
