@@ -389,6 +389,10 @@ def breach_rate_bars(breakdown: pd.DataFrame, dimension: str = "tier") -> alt.Ch
 
 # ---- duration distributions ------------------------------------------------------------------
 
+_RANGE_TEXTS = tuple(f"{readable(a * 3600)} to {readable(b * 3600)}"  # each histogram bin's duration range
+                     for a, b in zip(np.asarray(HOUR_EDGES)[:-1], np.asarray(HOUR_EDGES)[1:]))
+
+
 def _bin_index(h: pd.Series) -> np.ndarray:
     edges = np.asarray(HOUR_EDGES)
     clipped = h.clip(lower=edges[0], upper=edges[-1] * 0.999)
@@ -410,15 +414,22 @@ def histogram_bins(seconds: pd.Series, groups: pd.Series, outcomes: pd.Series) -
     keep = h.notna() & (h >= 0)
     if not keep.any():
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"group": groups[keep].to_numpy(), "outcome": outcomes[keep].to_numpy(),
-                          "bin": _bin_index(h[keep])})
-    counts = frame.groupby(["group", "outcome", "bin"], sort=True).size().reset_index(name="events")
+    # one count per (group, outcome, bin) cell: sorted codes of each key, combined into one integer
+    # key and counted with bincount; rows with a missing group or outcome are left out
+    group_codes, group_values = pd.factorize(groups[keep], sort=True)
+    outcome_codes, outcome_values = pd.factorize(outcomes[keep], sort=True)
+    n_bins, n_outcomes = len(HOUR_EDGES) - 1, len(outcome_values)
+    known = (group_codes >= 0) & (outcome_codes >= 0)
+    key = (group_codes * n_outcomes + outcome_codes) * n_bins + _bin_index(h[keep])
+    counts = np.bincount(key[known], minlength=len(group_values) * n_outcomes * n_bins)
+    cells = np.flatnonzero(counts)  # ascending: by group, then outcome, then bin, as a sorted groupby
+    bins = cells % n_bins
     edges = np.asarray(HOUR_EDGES)
-    counts["start_h"] = edges[counts["bin"]]
-    counts["end_h"] = edges[counts["bin"] + 1]
-    counts["range_text"] = [f"{readable(a * 3600)} to {readable(b * 3600)}"
-                            for a, b in zip(counts["start_h"], counts["end_h"])]
-    return counts[cols]
+    return pd.DataFrame({
+        "group": np.asarray(group_values, dtype=object)[cells // n_bins // n_outcomes],
+        "outcome": np.asarray(outcome_values, dtype=object)[cells // n_bins % n_outcomes],
+        "start_h": edges[bins], "end_h": edges[bins + 1], "events": counts[cells].astype("int64"),
+        "range_text": [_RANGE_TEXTS[b] for b in bins]}, columns=cols)
 
 
 def _group_values(tier_events: pd.DataFrame, dimension: str) -> pd.Series:
@@ -450,11 +461,13 @@ def duration_marks(breakdown: pd.DataFrame, tier_events: pd.DataFrame, dimension
         out += [{"group": g, "mark": label, "hours": s / 3600, "text": f"{'median' if label == 'Median' else 'p90'} "
                  f"{readable(s)}"} for g, s in zip(groups, secs) if not pd.isna(s) and s > 0]
     if len(tier_events):
-        te = pd.DataFrame({"group": _group_values(tier_events, dimension).to_numpy(),
-                           "allow": tier_events[f"{metric}_allowance_s"].astype("float64").to_numpy()})
-        per = te.dropna().groupby("group")["allow"].agg(["nunique", "first"])
-        out += [{"group": g, "mark": "Allowance", "hours": r["first"] / 3600, "text": f"allowance {readable(r['first'])}"}
-                for g, r in per.iterrows() if r["nunique"] == 1 and r["first"] > 0]
+        # a group has one allowance when its known allowances' least and greatest are equal
+        allow = tier_events[f"{metric}_allowance_s"].astype("float64").to_numpy()
+        known = ~np.isnan(allow)
+        codes, values = pd.factorize(_group_values(tier_events, dimension)[known], sort=True)
+        per = pd.Series(allow[known]).groupby(codes).agg(["min", "max"])
+        out += [{"group": values[c], "mark": "Allowance", "hours": r["min"] / 3600, "text": f"allowance {readable(r['min'])}"}
+                for c, r in per.iterrows() if r["min"] == r["max"] and r["min"] > 0]
     return pd.DataFrame(out, columns=["group", "mark", "hours", "text"])
 
 
