@@ -917,11 +917,16 @@ EVENT_COLUMNS = {
 def agent_event_rows(agent_events: pd.DataFrame, agent: str | None = None) -> pd.DataFrame:
     """The agent SLA report rows (one agent's, or everyone's when ``agent`` is None) with
     readable FRT and time in tier; columns named for people (see EVENT_COLUMNS)."""
-    rows = agent_events if agent is None else agent_events[agent_events["agent"] == agent]
+    rows = events_of_agent(agent_events, agent)
     out = rows.assign(frt_text=_duration_texts(rows["frt_s"]),
                       tier_text=_duration_texts(rows["tier_s"]),
                       tier=_labels(rows["tier"]))
     return out[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS).reset_index(drop=True)
+
+
+def events_of_agent(agent_events: pd.DataFrame, agent: str | None = None) -> pd.DataFrame:
+    """One agent's rows of the agent SLA report (everyone's when ``agent`` is None), not yet formatted."""
+    return agent_events if agent is None else agent_events[agent_events["agent"] == agent]
 
 
 _EVENT_ROW_COLUMNS = ["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region",
@@ -941,15 +946,25 @@ def tier_event_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
 
 def breached_rows(tier_events: pd.DataFrame, metric: Metric = "tier") -> pd.DataFrame:
     """Breached tier events, longest overrun first, for the "how far over" drill-down."""
+    return tier_event_rows(breached_events(tier_events, metric))
+
+
+def breached_events(tier_events: pd.DataFrame, metric: Metric = "tier") -> pd.DataFrame:
+    """The tier events ``breached_rows`` lists, in its order, not yet formatted (``tier_event_rows``)."""
     flags = tier_events[f"{metric}_breached"].fillna(False).astype(bool).to_numpy()
-    return tier_event_rows(_rows_in_order(tier_events, flags, [f"{metric}_over_s"]))
+    return _rows_in_order(tier_events, flags, [f"{metric}_over_s"])
 
 
 def rated_rows(tier_events: pd.DataFrame) -> pd.DataFrame:
     """Tier events that breached or met their tier SLA or FRT (those the breach charts count), for a
     drill-down: tier SLA breaches first, longest overrun first, then FRT breaches, then the rest."""
+    return tier_event_rows(rated_events(tier_events))
+
+
+def rated_events(tier_events: pd.DataFrame) -> pd.DataFrame:
+    """The tier events ``rated_rows`` lists, in its order, not yet formatted (``tier_event_rows``)."""
     rated = tier_events["tier_breached"].notna() | tier_events["frt_breached"].notna()
-    return tier_event_rows(_rows_in_order(tier_events, rated.to_numpy(), ["tier_over_s", "frt_over_s"]))
+    return _rows_in_order(tier_events, rated.to_numpy(), ["tier_over_s", "frt_over_s"])
 
 
 def _rows_in_order(tier_events: pd.DataFrame, mask: np.ndarray, by: list[str]) -> pd.DataFrame:
@@ -989,17 +1004,21 @@ TICKET_COLUMNS = ["ticket_id", "start_time", "priority", "product", "issue_type"
 def ticket_rows(tickets: pd.DataFrame, flag: str = "all") -> pd.DataFrame:
     """Tickets for a drill-down, with readable resolution time: all of them, or those that were
     tiered, escalated, reopened or ping-ponged between tiers (``flag``, a key of TICKET_FLAGS)."""
-    col = TICKET_FLAGS[flag]
-    if col is None:
-        rows = tickets
-    elif col == "escalations":
-        rows = tickets[tickets[col].fillna(0).astype("int64") > 0]
-    else:
-        rows = tickets[tickets[col].fillna(False).astype(bool)]
+    rows = flagged_tickets(tickets, flag)
     out = rows[TICKET_COLUMNS].copy()
     out.insert(7, "resolution", _texts(rows["resolution_s"]))
     out["highest_tier"] = _labels(out["highest_tier"], lambda t: tier_label(t) if isinstance(t, str) else "")
     return out.reset_index(drop=True)
+
+
+def flagged_tickets(tickets: pd.DataFrame, flag: str = "all") -> pd.DataFrame:
+    """The tickets ``ticket_rows`` lists for ``flag``, not yet formatted (``ticket_rows(rows)`` formats them)."""
+    col = TICKET_FLAGS[flag]
+    if col is None:
+        return tickets
+    if col == "escalations":
+        return tickets[tickets[col].fillna(0).astype("int64") > 0]
+    return tickets[tickets[col].fillna(False).astype(bool)]
 
 
 def attribution_sentence(attribution: pd.DataFrame) -> str:

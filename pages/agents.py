@@ -30,11 +30,11 @@ st.caption(f"Grey points: agents with fewer than {metrics.SMALL_SAMPLE} tier eve
            "The dashed line is the rate over all agents. "
            + ("Click a point to list only that agent's tier events below." if not picked else
               f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear."))
-all_rows = charts.agent_event_rows(dash.agent_events)
+events = dash.agent_events
 # a click gives the name as shown, so the rows are matched as shown (then listed through state.drill)
 state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picked else ""),
-            charts.rows_shown_as(all_rows, state.shown(all_rows) if picked else all_rows, "Agent", picked,
-                                 charts.NO_AGENT), key="ag_drill_scatter")
+            charts.rows_shown_as(events, state.shown(events) if picked else events, "agent", picked, charts.NO_AGENT),
+            fmt=charts.agent_event_rows, key="ag_drill_scatter")
 
 table = charts.agent_table(dash.agents, metrics.SMALL_SAMPLE)
 st.dataframe(state.shown(table), hide_index=True, width="stretch", height=360, key="ag_table",
@@ -72,12 +72,13 @@ if chosen is not None:
                 delta=f"time in tier {readable(row['tier_median_s']) or '–'}", delta_color="off", delta_arrow="off")
     if bool(row["small_sample"]):
         st.warning(f"Fewer than {metrics.SMALL_SAMPLE} tier events: rates are not reliable.", icon=":material/info:")
-rows = charts.agent_event_rows(dash.agent_events, chosen)
-st.dataframe(state.shown(rows), hide_index=True, width="stretch", height=420, key="ag_events",
-             column_config={"Event time": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                            "FRT breached": st.column_config.CheckboxColumn(),
-                            "Tier SLA breached": st.column_config.CheckboxColumn(),
-                            "Still waiting": st.column_config.CheckboxColumn()})
+rows = charts.events_of_agent(dash.agent_events, chosen)
+state.rows_table(rows, fmt=charts.agent_event_rows, height=420, key="ag_events", file_stem="agent SLA report",
+                 what="tier events",
+                 column_config={"Event time": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                "FRT breached": st.column_config.CheckboxColumn(),
+                                "Tier SLA breached": st.column_config.CheckboxColumn(),
+                                "Still waiting": st.column_config.CheckboxColumn()})
 st.caption(f"{len(rows):,} tier events. Sort by any column; the sidebar filters (product, priority, issue type, "
            "tier, region, dates) narrow the report like the original's slicers.")
 state.how_computed("One row per tier event, with the agent named on it, its first response time and time in tier "

@@ -44,7 +44,8 @@ picked = charts.picked_values(clicked, field="tier")
 st.caption("Click a bar to list only the tickets that reached its tier below; double-click to clear." if not picked else
            f"Showing the tickets that reached **{', '.join(picked)}** below; double-click the chart to clear.")
 state.drill("Tiered tickets behind the funnel" + (f": {', '.join(picked)}" if picked else ""),
-            charts.ticket_rows(charts.tickets_reaching(dash.tickets, picked), "tiered"), key="esc_drill_funnel")
+            charts.flagged_tickets(charts.tickets_reaching(dash.tickets, picked), "tiered"), fmt=charts.ticket_rows,
+            key="esc_drill_funnel")
 state.how_computed(
     "**Reach** of a tier = tickets with any event in that tier ÷ tiered tickets (tickets with at least one event "
     "in a real tier). **Containment** (Tier 1) = tiered tickets that visited Tier 1 and no other tier.",
@@ -88,7 +89,8 @@ st.caption("Click a tier's bars in any of these charts to list only its tier eve
            if not picked else
            f"Showing the tier events of **{', '.join(picked)}** below; double-click a chart to clear.")
 state.drill("Breached or met tier events" + (f": {', '.join(picked)}" if picked else ""),
-            charts.rated_rows(charts.events_for(dash.tier_events, "tier", picked)), key="esc_drill_breach")
+            charts.rated_events(charts.events_for(dash.tier_events, "tier", picked)), fmt=charts.tier_event_rows,
+            key="esc_drill_breach")
 state.how_computed("Breach rate = breached tier events ÷ rated tier events (those with a duration and an "
                    "allowance), per tier and per metric. The rows listed are the rated tier events (tier SLA or "
                    "FRT) of the tiers clicked, or of all tiers: tier SLA breaches first, longest overrun first, "
@@ -115,9 +117,9 @@ r[1].metric("Reopened tickets", f"{int(k['reopened_tickets']):,}", border=True,
             help="Tickets with a waiting or in-progress event after they were first resolved or closed.")
 r[2].metric("Ping-pong tickets", f"{int(k['ping_pong_tickets']):,}", border=True,
             help="Tickets sent down to a lower tier and later up again.")
-state.drill("Escalated tickets", charts.ticket_rows(dash.tickets, "escalated"), key="esc_drill_escalated")
-state.drill("Reopened tickets", charts.ticket_rows(dash.tickets, "reopened"), key="esc_drill_reopened")
-state.drill("Ping-pong tickets", charts.ticket_rows(dash.tickets, "ping_pong"), key="esc_drill_pingpong")
+for flag, title in (("escalated", "Escalated tickets"), ("reopened", "Reopened tickets"), ("ping_pong", "Ping-pong tickets")):
+    state.drill(title, charts.flagged_tickets(dash.tickets, flag), fmt=charts.ticket_rows,
+                key=f"esc_drill_{flag.replace('_', '')}")
 state.how_computed(
     "**Escalated**: a move between consecutive tiered events to a higher tier. **Reopened**: a waiting or "
     "IN_PROGRESS event strictly later than the ticket's first RESOLVED or CLOSED event. **Ping-pong**: a move "

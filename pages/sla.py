@@ -85,8 +85,8 @@ o[1].metric("Median overrun", readable(k[f"{over_metric}_over_median_s"]) or "�
 o[2].metric("Mean overrun", readable(k[f"{over_metric}_over_mean_s"]) or "–", border=True,
             help="Pulled up by a few very long breaches.")
 st.altair_chart(charts.overrun_histogram(dash.tier_events, dash.kpis, over_metric), width="stretch")
-state.drill("Breached tier events, longest overrun first", charts.breached_rows(dash.tier_events, over_metric),
-            key="sla_drill_over")
+state.drill("Breached tier events, longest overrun first", charts.breached_events(dash.tier_events, over_metric),
+            fmt=charts.tier_event_rows, key="sla_drill_over")
 state.how_computed("Overrun = duration − allowance, for breached tier events only (the metric chosen under "
                    "*How long it takes*).", "tier_events", "kpis")
 
