@@ -285,8 +285,23 @@ def filter_key(dimension: str) -> str:
 
 
 def clear_filters() -> None:
+    """Forget every filter (a new dataset's widgets start empty: their keys hold its id)."""
     for k in [k for k in st.session_state if str(k).startswith(FILTER_PREFIX)]:
         del st.session_state[k]
+
+
+def reset_filters() -> None:
+    """The "Reset filters" button: every sidebar filter back to all values and the whole date range.
+
+    The widgets' values are set, not deleted: a deleted key leaves the browser's widget holding its
+    old choice, which it sends back on the next page (the filter came back).
+    """
+    for dim in views.FILTER_DIMENSIONS:
+        if filter_key(dim) in st.session_state:
+            st.session_state[filter_key(dim)] = []
+    opts = options()
+    if filter_key("date") in st.session_state and opts.get("date_min") and opts.get("date_max"):
+        st.session_state[filter_key("date")] = (opts["date_min"], opts["date_max"])
 
 
 def filters() -> metrics.Filters:

@@ -46,7 +46,7 @@ with st.sidebar:
     summary = state.filters_summary()
     if summary:
         st.info("Filters active: " + summary, icon=":material/filter_alt:")
-        st.button("Reset filters", on_click=state.clear_filters, icon=":material/restart_alt:")
+        st.button("Reset filters", on_click=state.reset_filters, icon=":material/restart_alt:")
     st.toggle("Show real names (this session only)", key=state.REVEAL,
               help="Dashboards show tokens such as 'Agent 7' by default. Real names are never part of a download.")
 
