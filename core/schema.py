@@ -102,6 +102,9 @@ class Mapping:
     roles: dict[str, str | None]
     choices: tuple[RoleChoice, ...] = ()
     shape: str = "events"
+    # True when the user or a mapping file set the shape: it is then never re-decided
+    # (see with_overrides); a detected shape is re-decided when its deciding roles change.
+    shape_given: bool = False
     status_values: dict[str, str | None] = field(default_factory=dict)
     tier_values: dict[str, str | None] = field(default_factory=dict)
     priority_values: dict[str, str | None] = field(default_factory=dict)
@@ -427,16 +430,40 @@ def _assign(candidates: Iterable[_Candidate]) -> dict[str, _Candidate]:
     return taken
 
 
-def _detect_shape(frame: pd.DataFrame, roles: dict[str, str | None]) -> str:
-    """"events" when ticket ids repeat and there is a status and an event time; else "tickets"."""
+def _repeats(series: pd.Series) -> bool | None:
+    """Whether a ticket id column's non-blank values repeat (> 1.05 rows per value); None when all blank."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.dropna()  # no text to build: distinct numbers are distinct ids
+    else:
+        values = _cell_text(series)
+    if values.empty:
+        return None
+    return len(values) / max(values.nunique(), 1) > 1.05
+
+
+def _detect_shape(frame: pd.DataFrame, roles: dict[str, str | None], *, status_named: bool = False) -> str:
+    """"events" (one row per status change) or "tickets" (one row per ticket).
+
+    With a status and an event time it is an event log, unless the ticket ids are seen not
+    to repeat and there is a created time (a ticket export with a 'last changed' column).
+    Without a ticket id nothing can be seen to repeat: a status and an event time then
+    mean an event log, not a ticket export. Without a status or an event time it is a
+    ticket export when there is a created time and the ids (if any) do not repeat.
+    ``status_named``: the user or a mapping file named the status column, so with an event
+    time the rows are status changes whatever the ids do (the status role is honoured).
+    """
     tid = roles.get("ticket_id")
-    repeats = bool(tid) and _id_profile(frame[tid])[1] > 1.05
-    if roles.get("status") and roles.get("event_time") and (
-            repeats or frame.empty or not roles.get("created_time")):
-        return "events"
+    repeats = _repeats(frame[tid]) if tid and not frame.empty else None
+    if roles.get("status") and roles.get("event_time"):
+        if status_named or repeats is not False or not roles.get("created_time"):
+            return "events"
+        return "tickets"
     if roles.get("created_time") and not repeats:
         return "tickets"
     return "events"
+
+
+_AS_CURRENT_STATUS: Final[str] = "one row per ticket, so the current status"
 
 
 def _reshape_for_tickets(chosen: dict[str, _Candidate]) -> dict[str, _Candidate]:
@@ -445,8 +472,15 @@ def _reshape_for_tickets(chosen: dict[str, _Candidate]) -> dict[str, _Candidate]
     status = out.pop("status", None)
     if status is not None and "issue_status" not in out:
         out["issue_status"] = replace(status, role="issue_status",
-                                      how=f"{status.how}; one row per ticket, so the current status")
+                                      how=f"{status.how}; {_AS_CURRENT_STATUS}")
     return out
+
+
+def _detected_choices(frame: pd.DataFrame) -> dict[str, _Candidate]:
+    """Each role's best column from headers and values, before the shape is taken into account."""
+    # each column's checks in threads: most of their time is pyarrow work on whole columns
+    named = [c for c in parallel.pmap(lambda c: _checked(c, frame), _header_candidates(frame)) if c is not None]
+    return _assign(named + _value_candidates(frame, {c.column for c in named}))
 
 
 def detect_mapping(frame: pd.DataFrame) -> Mapping:
@@ -454,9 +488,7 @@ def detect_mapping(frame: pd.DataFrame) -> Mapping:
 
     Never mutates ``frame``. Roles nothing matched map to None.
     """
-    # each column's checks in threads: most of their time is pyarrow work on whole columns
-    named = [c for c in parallel.pmap(lambda c: _checked(c, frame), _header_candidates(frame)) if c is not None]
-    chosen = _assign(named + _value_candidates(frame, {c.column for c in named}))
+    chosen = _detected_choices(frame)
     roles = {r: (chosen[r].column if r in chosen else None) for r in ROLES}
     shape = _detect_shape(frame, roles)
     if shape == "tickets":
@@ -625,8 +657,57 @@ def with_overrides(mapping: Mapping, *, frame: pd.DataFrame | None = None, **cha
         raise _input_error(f"Unknown mapping setting(s): {', '.join(bad)}. Roles are: {', '.join(ROLES)}.")
     out = _reassigned(mapping, changes)
     if frame is not None:
+        if "shape" not in changes and not mapping.shape_given and _SHAPE_ROLES.intersection(changes):
+            out = _reshaped(out, frame, {r for r in changes if r in ROLES})
         out = _refreshed(out, mapping, frame)
-    return replace(out, **{k: v for k, v in changes.items() if k in _FIELDS})  # type: ignore[arg-type]
+    fields = {k: v for k, v in changes.items() if k in _FIELDS}
+    if "shape" in fields:
+        fields["shape_given"] = True
+    return replace(out, **fields)  # type: ignore[arg-type]
+
+
+# The roles a shape is decided from (see _detect_shape).
+_SHAPE_ROLES: Final[frozenset[str]] = frozenset({"ticket_id", "status", "event_time", "created_time"})
+
+
+def _reshaped(mapping: Mapping, frame: pd.DataFrame, by_user: set[str]) -> Mapping:
+    """The shape decided again from the roles as they now are, and the status role with it.
+
+    Called when the user (re)named a role the shape depends on. A ticket export reads its
+    status column as the ticket's current status (issue_status), an event log as each
+    event's status: when the shape changes, the status column detection found moves to
+    the role the new shape reads it as. Roles in ``by_user`` are never moved, and a status
+    column the user named makes the rows status changes (when there is an event time).
+    """
+    roles = dict(mapping.roles)
+    choices = {c.role: c for c in mapping.choices}
+    found = None  # the status column detection would use, when the status role is empty
+    if not roles.get("status") and "status" not in by_user:
+        found = _detected_choices(frame).get("status")
+        holder = next((r for r, c in roles.items() if found and c == found.column), None)
+        if holder is not None and (holder != "issue_status" or holder in by_user):
+            found = None
+    probe = {**roles, "status": found.column} if found else roles
+    shape = _detect_shape(frame, probe, status_named="status" in by_user and bool(roles.get("status")))
+    if shape == mapping.shape:
+        return mapping
+    if shape == "tickets" and roles.get("status") and "status" not in by_user:
+        column, how = roles["status"], choices.get("status")
+        roles["status"] = None
+        choices["status"] = RoleChoice("status", None, "one row per ticket: no event status", 0.0)
+        if not roles.get("issue_status"):
+            roles["issue_status"] = column
+            choices["issue_status"] = RoleChoice("issue_status", column, f"{how.how if how else 'moved'}; "
+                                                 f"{_AS_CURRENT_STATUS}", how.confidence if how else 0.0)
+    if shape == "events" and found:
+        if roles.get("issue_status") == found.column:
+            roles["issue_status"] = None
+            choices["issue_status"] = RoleChoice("issue_status", None, "column read as each event's status", 0.0)
+        roles["status"] = found.column
+        choices["status"] = RoleChoice("status", found.column, f"{found.how}; one row per event",
+                                       round(found.score, 3))
+    ordered = tuple(choices.get(r, RoleChoice(r, None, "no column matched", 0.0)) for r in ROLES)
+    return replace(mapping, roles=roles, choices=ordered, shape=shape)
 
 
 # --------------------------------------------------------------------------- TOML
@@ -658,8 +739,13 @@ def mapping_to_toml(mapping: Mapping) -> str:
 
     Detection notes (how, confidence) and unknown values are written as comments.
     """
+    shape = f"shape = {_toml_str(mapping.shape)}  # events | tickets"
+    if not mapping.roles.get("ticket_id") and not mapping.shape_given:
+        # Guessed without ticket ids (whether they repeat decides it): left to be decided
+        # from the ticket id column once it is named, unless the line is uncommented.
+        shape = f"# {shape}; decided from ticket_id once it is named"
     lines = ["# TierLens column mapping. Edit and load it with --mapping FILE or on the Prepare page.",
-             f"shape = {_toml_str(mapping.shape)}  # events | tickets",
+             shape,
              f"timezone = {_toml_str(mapping.timezone)}",
              "free_text = [" + ", ".join(_toml_str(c) for c in mapping.free_text) + "]",
              "", '# role = "column" ("" = not in this file)', "[roles]"]
@@ -769,7 +855,9 @@ def mapping_from_toml(text: str, frame: pd.DataFrame) -> Mapping:
         raise _input_error(f"The mapping file is not valid TOML ({exc}).") from None
     roles = _roles_from(doc, frame)
     settings = _settings_from(doc, frame)
-    base = _complete(Mapping(roles=roles, shape=settings.shape or _detect_shape(frame, roles)), frame)
+    # A shape the file leaves out is decided from the roles it names; a status it names is the event status.
+    shape = settings.shape or _detect_shape(frame, roles, status_named=bool(roles.get("status")))
+    base = _complete(Mapping(roles=roles, shape=shape, shape_given=settings.shape is not None), frame)
     vocab = _vocab_from(doc, base)
     unknown = {r: tuple(v for v in vals if v not in vocab[r]) for r, vals in base.unknown_values.items()}
     detected = detect_mapping(frame) if settings.personal is None or settings.free_text is None else base
