@@ -5,6 +5,7 @@ import hashlib
 import logging
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -438,7 +439,7 @@ def drill(label: str, rows, *, key: str, fmt: Callable | None = None, height: in
     ``fmt`` turns any slice of ``rows`` into the table to show (row by row, so only the rows drawn are
     formatted); see ``rows_table`` for the limit on rows drawn.
     """
-    with st.expander(f"{label} ({len(rows):,} rows)", icon=":material/table_rows:"):
+    with st.expander(f"{label} ({views.plural(len(rows), 'row')})", icon=":material/table_rows:"):
         rows_table(rows, key=key, fmt=fmt, height=height, file_stem=label.split(":")[0])
 
 
@@ -506,7 +507,11 @@ def lazy_export(kind: str) -> Callable[[], bytes]:
         dash = dashboard()
         if kind == "tier_events.csv":
             return lambda: export.to_csv_bytes(dash.tier_events)
-        return lambda: export.workbook_bytes({"Tier events": dash.tier_events, "KPI summary": views.kpi_summary(dash)})
+        pol, flt = policy(), filters()
+        about = views.results_about(cur.name, flt, pol, default_policy=policy_is_default(),
+                                    generated=datetime.now(timezone.utc))
+        return lambda: export.workbook_bytes({"About": about, "KPI summary": views.kpi_summary(dash),
+                                              "Tier events": dash.tier_events})
     if kind == "token_map.csv":
         token_map = cur.cleaned.anonymized.token_map
         return lambda: export.to_csv_bytes(token_map)
@@ -532,5 +537,11 @@ def page_header(title: str) -> tuple[Loaded, metrics.Dashboard]:
     cur = loaded()
     dash = dashboard()
     active = filters_summary()
-    st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else ""))
+    st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else "")
+               + ("" if policy_is_default() else " · **SLA policy: your edit** (see the SLA policy page)"))
     return cur, dash
+
+
+def policy_is_default() -> bool:
+    """Whether the session's SLA policy is the default one (the pages say so when it is not)."""
+    return policy_mod.policy_to_toml(policy()) == policy_mod.policy_to_toml(policy_mod.Policy.default())

@@ -32,8 +32,8 @@ def dataset_caption(loaded: Any) -> str:
     """One line about the current data: name, size, rows, tickets."""
     p: Prepared = loaded.prepared
     kind = "Sample export (generated, no real people)" if loaded.is_sample else "Your upload"
-    return (f"{kind}: **{loaded.name}** · {human_bytes(loaded.data_size)} · {p.quality.rows_read:,} rows read · "
-            f"{len(p.events):,} events used · {loaded.tickets:,} tickets")
+    return (f"{kind}: **{loaded.name}** · {human_bytes(loaded.data_size)} · {plural(p.quality.rows_read, 'row')} read · "
+            f"{plural(len(p.events), 'event')} used · {plural(loaded.tickets, 'ticket')}")
 
 
 # ---- column mapping ----------------------------------------------------------------------
@@ -219,8 +219,11 @@ def make_filters(values: dict[str, tuple[str, ...]], date_range: tuple, full_ran
     return metrics.Filters(date_from=start, date_to=end, **{k: tuple(v) for k, v in values.items() if v})
 
 
-def describe_filters(flt: metrics.Filters) -> str:
-    """'Product: A, B · Priority: HIGH · 2025-09-01 to 2025-09-30' ('' when nothing is filtered)."""
+def describe_filters(flt: metrics.Filters, limit: int | None = 3) -> str:
+    """'Product: A, B · Priority: HIGH · 2025-09-01 to 2025-09-30' ('' when nothing is filtered).
+
+    At most ``limit`` values per dimension are named (then '+N'); ``None`` names them all.
+    """
     parts = []
     if flt.date_from or flt.date_to:
         a = flt.date_from.date().isoformat() if flt.date_from else "start"
@@ -229,7 +232,8 @@ def describe_filters(flt: metrics.Filters) -> str:
     for dim in contract.DIMENSIONS:
         values = getattr(flt, dim)
         if values:
-            shown = ", ".join(values[:3]) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+            cut = len(values) if limit is None else limit
+            shown = ", ".join(values[:cut]) + (f" +{len(values) - cut}" if len(values) > cut else "")
             parts.append(f"{dim.replace('_', ' ').capitalize()}: {shown}")
     return " · ".join(parts)
 
@@ -314,7 +318,11 @@ def policy_from_tables(pol: Any, allowances: pd.DataFrame, overrides: pd.DataFra
 
 
 def compare_rates(current: metrics.Dashboard, edited: metrics.Dashboard) -> pd.DataFrame:
-    """Breach rates overall and per tier and priority, under the current and the edited policy."""
+    """Breach rates overall and per tier and priority, under the current and the edited policy.
+
+    Rates are shares (0..1); each change is the difference in percentage points (34.0% -> 28.5% is -5.5),
+    so it is never read as a relative change.
+    """
     def rates(dash: metrics.Dashboard) -> dict[str, tuple[float, float]]:
         out = {}
         if len(dash.kpis):
@@ -323,17 +331,50 @@ def compare_rates(current: metrics.Dashboard, edited: metrics.Dashboard) -> pd.D
         b = dash.breakdown
         for dim in ("tier", "priority"):
             for r in b[b["dimension"] == dim].itertuples():
-                out[f"{dim}: {r.value}"] = (r.tier_breach_rate, r.frt_breach_rate)
+                out[_scope(dim, r.value)] = (r.tier_breach_rate, r.frt_breach_rate)
         return out
+
+    def points(now: Any, then: Any) -> float | None:
+        return None if now is None or then is None or pd.isna(now) or pd.isna(then) else (then - now) * 100
+
     a, b = rates(current), rates(edited)
     rows = []
     for scope in dict.fromkeys([*a, *b]):
         (ta, fa), (tb, fb) = a.get(scope, (None, None)), b.get(scope, (None, None))
-        rows.append({"scope": scope, "tier SLA now": ta, "tier SLA edited": tb,
-                     "tier SLA change": None if ta is None or tb is None or pd.isna(ta) or pd.isna(tb) else tb - ta,
-                     "FRT now": fa, "FRT edited": fb,
-                     "FRT change": None if fa is None or fb is None or pd.isna(fa) or pd.isna(fb) else fb - fa})
+        rows.append({"scope": scope, "tier SLA now": ta, "tier SLA edited": tb, RATE_CHANGE["tier"]: points(ta, tb),
+                     "FRT now": fa, "FRT edited": fb, RATE_CHANGE["frt"]: points(fa, fb)})
     return pd.DataFrame(rows)
+
+
+# The change columns of compare_rates (percentage points, not percent).
+RATE_CHANGE = {"tier": "tier SLA change (points)", "frt": "FRT change (points)"}
+
+
+def _scope(dimension: str, value: Any) -> str:
+    """'Tier 1', 'Priority HIGH': a row of compare_rates as the other pages name it."""
+    if pd.isna(value):
+        return f"{dimension.capitalize()} (blank)"
+    if dimension == "tier":
+        from core.charts import tier_label
+        return tier_label(value)
+    return f"{dimension.capitalize()} {value}"
+
+
+def zero_allowances(pol: Any) -> list[str]:
+    """The allowances of 0 in a policy, named for the user ('HIGH', 'HIGH in Tier 2 (FRT)'): almost always a slip.
+
+    >>> from core.policy import Override, Policy
+    >>> zero_allowances(Policy(allowances=(("HIGH", 0), ("LOW", 60)), overrides=(Override("LOW", 0, "TIER_2", "frt"),)))
+    ['HIGH', 'LOW in Tier 2 (FRT)']
+    """
+    from core.charts import tier_label
+
+    named = [p for p, s in pol.allowances if s == 0]
+    for o in pol.overrides:
+        if o.seconds == 0:
+            where = f" in {tier_label(o.tier)}" if o.tier else ""
+            named.append(f"{o.priority}{where}" + (f" ({'FRT' if o.metric == 'frt' else 'time in tier'})" if o.metric else ""))
+    return named
 
 
 def time_zones() -> list[str]:
@@ -357,18 +398,108 @@ def holiday_countries() -> dict[str, str]:
 # ---- downloads ---------------------------------------------------------------------------
 
 def kpi_summary(dash: metrics.Dashboard) -> pd.DataFrame:
-    """The KPI row as a two-column sheet: figure, value, and a readable form for durations."""
+    """The KPI row as a sheet: figure (the field's name), what it means, value, and a readable form."""
     from core.durations import readable
 
     if dash.kpis.empty:
-        return pd.DataFrame(columns=["figure", "value", "readable"])
+        return pd.DataFrame(columns=["figure", "meaning", "value", "readable"])
     k = dash.kpis.iloc[0]
     rows = []
     for name, value in k.items():
         v = None if pd.isna(value) else float(value)
-        rows.append({"figure": name, "value": v, "readable": readable(v) if name.endswith("_s") and v is not None
-                     else (f"{v:.1%}" if name.endswith("_rate") and v is not None else "")})
+        rows.append({"figure": name, "meaning": kpi_meaning(str(name)), "value": v,
+                     "readable": readable(v) if name.endswith("_s") and v is not None
+                     else (f"{v:.1%}" if name.endswith(("_rate", "_share")) and v is not None else "")})
     return pd.DataFrame(rows)
+
+
+_MEASURES = {"tier": "time in tier", "frt": "first response time (FRT)", "resolution": "resolution time",
+             "closing": "closing time"}
+_STATS = {"mean": "Mean", "median": "Median", "p90": "90th percentile of", "max": "Longest"}
+_KPI_WORDS = {
+    "tickets": "Tickets", "tiered_tickets": "Tickets with at least one event in a real tier",
+    "tier_events": "Tier events (waiting events inside a tier)",
+    "still_waiting": "Tier events with no response in their tier yet",
+    "frt_overdue": "Still-waiting tier events already past their FRT allowance",
+    "tier_overdue": "Still-waiting tier events already past their time-in-tier allowance",
+    "negative_frt": "Tier events with a negative FRT (data errors, left out)",
+    "negative_tier": "Tier events with a negative time in tier (data errors, left out)",
+    "negative_resolution": "Tickets with a negative resolution time (data errors, left out)",
+    "negative_closing": "Tickets with a negative closing time (data errors, left out)",
+    "unknown_priority_events": "Tier events whose priority the SLA policy gives no allowance",
+    "reopened_tickets": "Tickets with activity after they were first resolved or closed",
+    "ping_pong_tickets": "Tickets sent down to a lower tier and later up again",
+    "escalated_tickets": "Tickets moved up to a higher tier at least once",
+    "small_products": "Products under 2% of tickets", "small_products_share": "Share of tickets in those small products",
+    "still_waiting_open": "Still-waiting tier events on tickets still open",
+    "still_waiting_resolved_since": "Still-waiting tier events on tickets resolved or closed since",
+    "frt_overdue_open": "Of those on open tickets, past their FRT allowance",
+    "frt_overdue_resolved_since": "Of those on tickets resolved or closed since, past their FRT allowance",
+    "tier_overdue_open": "Of those on open tickets, past their time-in-tier allowance",
+    "tier_overdue_resolved_since": "Of those on tickets resolved or closed since, past their time-in-tier allowance",
+}
+
+
+def kpi_meaning(name: str) -> str:
+    """Plain words for a KPI field ('tier_over_median_s' -> 'Median overrun of breached time in tier').
+
+    >>> kpi_meaning("frt_breach_rate"), kpi_meaning("tiered_resolution_p90_s")
+    ('Share of rated tier events whose first response time (FRT) breached', '90th percentile of resolution time (tiered tickets)')
+    """
+    return known_kpi_meaning(name) or name.replace("_", " ").capitalize()
+
+
+def known_kpi_meaning(name: str) -> str | None:
+    """``kpi_meaning`` for a field these words cover; None for one they do not (yet)."""
+    if name in _KPI_WORDS:
+        return _KPI_WORDS[name]
+    tiered = name.startswith("tiered_")
+    base = name.removeprefix("tiered_")
+    measure, _, rest = base.partition("_")
+    what = _MEASURES.get(measure)
+    if what is None:
+        return None
+    suffix = " (tiered tickets)" if tiered else ""
+    event = "tickets" if measure in ("resolution", "closing") else "tier events"
+    words = {
+        "measured": f"{event.capitalize()} with a measured {what}", "rated": f"Tier events whose {what} has an allowance",
+        "breached": f"Tier events whose {what} breached", "unbreached": f"Tier events whose {what} met the allowance",
+        "breach_rate": f"Share of rated tier events whose {what} breached", "tickets": f"Tickets with a measured {what}",
+    }
+    if rest in words:
+        return words[rest] + suffix
+    stat = rest.removesuffix("_s")
+    if stat.startswith("over_") and stat.removeprefix("over_") in _STATS:
+        return f"{_STATS[stat.removeprefix('over_')]} overrun of breached {what}{suffix}"
+    if stat in _STATS:
+        return f"{_STATS[stat]} {what}{suffix}"
+    return None
+
+
+def results_about(source_name: str, filters: metrics.Filters, pol: Any, *, default_policy: bool,
+                  generated: datetime) -> pd.DataFrame:
+    """The "About" sheet of the results workbook: what the figures were computed from and under what."""
+    from core.durations import readable
+
+    filtered = describe_filters(filters, limit=None)
+    allowances = ", ".join(f"{p} {readable(s)}" for p, s in pol.allowances) or "none"
+    rows = [
+        ("File", source_name),
+        ("Computed", generated.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Filters", filtered or "none: every event in the file"),
+        ("SLA policy", ("the default" if default_policy else "edited in TierLens") + f": allowances {allowances}"),
+        ("Policy overrides", "; ".join(f"{o.priority}{' ' + o.tier if o.tier else ''}{' ' + o.metric if o.metric else ''}"
+                                       f" {readable(o.seconds)}" for o in pol.overrides) or "none"),
+        ("Clock", "calendar time" if pol.clock == "calendar" else "business hours"),
+        ("Paused statuses", ", ".join(pol.pause_statuses) or "none"),
+        ("Names", "tokens (such as 'Agent 7'), never real names"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 row', '2,000 rows' (``many`` when the plural is not word + 's')."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def download_name(source_name: str, suffix: str) -> str:

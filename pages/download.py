@@ -61,14 +61,21 @@ st.caption(f"{rows:,} rows × {cleaned.anonymized.clean.shape[1]} columns. Text 
 
 st.subheader("Analysis results")
 st.caption("Computed with the current SLA policy and sidebar filters; tokens, never real names.")
+tier_events = len(state.dashboard().tier_events)
+results_too_big = tier_events > export.XLSX_ROW_LIMIT
+tag = "-filtered" if state.filters_summary() else ""
 d1, d2 = st.columns(2)
 d1.download_button("Tier events and KPI summary (.xlsx)", state.lazy_export("results.xlsx"),
-                   file_name=views.download_name(cur.name, "sla-results.xlsx"),
+                   file_name=views.download_name(cur.name, f"sla-results{tag}.xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   disabled=not allowed, icon=":material/analytics:", key="dl_results", on_click="ignore")
+                   disabled=not allowed or results_too_big, icon=":material/analytics:", key="dl_results",
+                   on_click="ignore", help="With an About sheet: the file, filters and SLA policy behind the figures.")
 d2.download_button("Tier events (CSV)", state.lazy_export("tier_events.csv"),
-                   file_name=views.download_name(cur.name, "tier-events.csv"), mime="text/csv",
+                   file_name=views.download_name(cur.name, f"tier-events{tag}.csv"), mime="text/csv",
                    disabled=not allowed, key="dl_tier_csv", on_click="ignore")
+if results_too_big:
+    st.info(f"{tier_events:,} tier events is more than Excel files are offered for here ({export.XLSX_ROW_LIMIT:,} "
+            "rows): download the tier events as CSV, or filter in the sidebar first.", icon=":material/info:")
 
 st.subheader("Stable tokens across files")
 st.markdown("Without a key, tokens are numbered in order of appearance and differ from file to file. With a "

@@ -77,14 +77,22 @@ except state.InputError as err:
     st.error(f"The edited policy is not valid: {err}", icon=":material/error:")
     st.stop()
 
+zero = views.zero_allowances(edited)
+if zero:
+    st.warning(f"An allowance of 0 for {', '.join(zero)} means every such tier event with any wait at all breaches. "
+               "If that is a typing slip, enter the allowance you meant.", icon=":material/warning:")
+
 st.subheader("What if")
 changed = policy_mod.policy_to_toml(edited) != policy_mod.policy_to_toml(pol)
 with st.spinner("Recomputing breach rates…"):
     now_dash = state.dashboard()
     edit_dash = state.dashboard(pol=edited) if changed else now_dash
 table = views.compare_rates(now_dash, edit_dash)
+change = set(views.RATE_CHANGE.values())
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(c, format="percent") for c in table.columns if c != "scope"})
+    c: st.column_config.NumberColumn(c, format="%+.1f pts" if c in change else "percent",
+                                     help="Edited minus now, in percentage points" if c in change else None)
+    for c in table.columns if c != "scope"})
 if not changed:
     st.caption("Edit an allowance, the clock or the paused statuses to see their effect here.")
 
