@@ -8,6 +8,10 @@
 --   breach rate = breached / rated (= breached / measured when every priority is known).
 --   Percentiles are quantile_cont (linear interpolation). *_over_* = duration - allowance
 --   of the breached ones ("how far over").
+--   still_waiting splits into *_open (no RESOLVED / CLOSED of the ticket at or after the tier
+--   event: a live wait) and *_resolved_since (the ticket was resolved or closed after it without
+--   a response in that tier); the same split for frt_overdue and tier_overdue. The two parts
+--   always add up to the whole.
 --   Resolution and closing: per ticket, non-negative values only; tiered_* = tiered tickets.
 with
 te as (
@@ -32,6 +36,9 @@ te as (
         count(*) filter (where still_waiting) as still_waiting,
         count(*) filter (where frt_overdue) as frt_overdue,
         count(*) filter (where tier_overdue) as tier_overdue,
+        count(*) filter (where waiting_on_open_ticket) as still_waiting_open,
+        count(*) filter (where frt_overdue and waiting_on_open_ticket) as frt_overdue_open,
+        count(*) filter (where tier_overdue and waiting_on_open_ticket) as tier_overdue_open,
         count(*) filter (where frt_negative) as negative_frt,
         count(*) filter (where tier_negative) as negative_tier,
         count(*) filter (where not allowance_known) as unknown_priority_events
@@ -105,6 +112,12 @@ select
     te.still_waiting,
     te.frt_overdue,
     te.tier_overdue,
+    te.still_waiting_open,
+    te.still_waiting - te.still_waiting_open as still_waiting_resolved_since,
+    te.frt_overdue_open,
+    te.frt_overdue - te.frt_overdue_open as frt_overdue_resolved_since,
+    te.tier_overdue_open,
+    te.tier_overdue - te.tier_overdue_open as tier_overdue_resolved_since,
     te.negative_frt,
     te.negative_tier,
     te.unknown_priority_events,

@@ -1,9 +1,11 @@
--- still_waiting: tier events with no response yet, oldest first.
+-- still_waiting: tier events with no response yet, those on open tickets first, then oldest first.
 -- grain: one row per tier event with no later IN_PROGRESS in its tier.
 -- reads: tier_events
 -- parameters: none (tier_events is already filtered)
 -- method: age_s is measured at the export's last event_time on the policy's clock;
---   *_overdue = age strictly greater than the allowance.
+--   *_overdue = age strictly greater than the allowance. waiting_on_open_ticket = the ticket has
+--   no RESOLVED / CLOSED event at or after the tier event (a live wait); otherwise
+--   resolved_since_time / _status give the first one (see tier_events.sql).
 select
     ticket_id,
     source_row,
@@ -16,10 +18,14 @@ select
     tier_allowance_s,
     frt_overdue,
     tier_overdue,
+    waiting_on_open_ticket,
+    resolved_since_time,
+    resolved_since_status,
     product,
     agent
 from tier_events
 where still_waiting
 order by
+    waiting_on_open_ticket desc,
     age_s desc,
     source_row

@@ -30,6 +30,11 @@
 --   or the export end), measured on the same clock, found by an as-of join, and subtracted.
 --   A negative duration is a data error: its breach flag is null and it is flagged.
 --   No response: still waiting, aged at $export_end; overdue once age > allowance.
+--   A still-waiting event is on an open ticket unless the ticket (any tier, any row, filters
+--   aside) has a RESOLVED or CLOSED event at or after it: resolved_since_time is the first such
+--   event (a same-timestamp one counts: nothing after the wait was recorded before it), and a
+--   later reopening does not make the old wait open again (the reopening's own tier events
+--   are counted themselves). Several such events at one instant: the lowest source_row.
 --   Breach = duration strictly greater than the allowance; over_s = duration - allowance.
 with
 waits as materialized (
@@ -101,15 +106,50 @@ matched_keys as (
         and w.tier = r.tier
         and r.response_time > w.event_time
 ),
+-- a resolution or closure of the ticket ends an unanswered wait (see the header)
+endings as (
+    select
+        ticket_id,
+        event_time as ended_time,
+        arg_min(status, source_row) as ended_status
+    from events
+    where status in ('RESOLVED', 'CLOSED')
+        and event_time is not null
+    group by ticket_id, event_time
+),
+unanswered_keys as (
+    select
+        w.te_id,
+        w.ticket_id,
+        w.event_time
+    from wait_keys as w
+    join matched_keys as m
+        on w.te_id = m.te_id
+    where m.response_time is null
+),
+ended_keys as (
+    select
+        u.te_id,
+        e.ended_time,
+        e.ended_status
+    from unanswered_keys as u
+    asof join endings as e
+        on u.ticket_id = e.ticket_id
+        and e.ended_time >= u.event_time
+),
 matched as (
     select
         w.*,
         m.response_row,
         m.response_time,
-        m.work_resolved_time
+        m.work_resolved_time,
+        x.ended_time,
+        x.ended_status
     from waits as w
     join matched_keys as m
         on w.te_id = m.te_id
+    left join ended_keys as x
+        on w.te_id = x.te_id
 ),
 allow as (
     select
@@ -303,6 +343,9 @@ select
     case when frt_s > frt_allowance_s then frt_s - frt_allowance_s end as frt_over_s,
     case when tier_s > tier_allowance_s then tier_s - tier_allowance_s end as tier_over_s,
     response_time is null as still_waiting,
+    ended_time as resolved_since_time,
+    ended_status as resolved_since_status,
+    response_time is null and ended_time is null as waiting_on_open_ticket,
     age_s,
     age_s > frt_allowance_s as frt_overdue,
     age_s > tier_allowance_s as tier_overdue

@@ -87,7 +87,8 @@ def test_no_later_response_is_still_waiting_aged_at_the_export_end() -> None:
     assert pd.isna(a["frt_s"]) and pd.isna(a["frt_breached"])
     dash = metrics.compute_dashboard(ev)
     assert dash.kpis.loc[0, "still_waiting"] == 3 and dash.kpis.loc[0, "frt_overdue"] == 1
-    assert dash.still_waiting["source_row"].tolist() == [4, 2, 3]  # oldest first
+    # open tickets first, then oldest first: C was resolved at 10:20, after its wait
+    assert dash.still_waiting["source_row"].tolist() == [2, 3, 4]
 
 
 def test_several_entries_into_one_tier_share_its_response() -> None:
