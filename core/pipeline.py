@@ -70,7 +70,8 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
         _refuse_when_nothing_is_usable(findings, mapping)
     quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
     quality = quality.with_findings(*_ingest_findings(raw), fanout, *_date_findings(reports),
-                                    *_unknown_findings(typed, deduped.source_rows, mapping), *findings)
+                                    *_unknown_findings(typed, deduped.source_rows, mapping),
+                                    *_shape_findings(typed, deduped.source_rows, mapping), *findings)
     progress("Done", 1.0)
     return Prepared(raw, mapping, typed, deduped.source_rows, events, tuple(reports), quality)
 
@@ -259,6 +260,34 @@ def _date_findings(reports) -> list[Finding]:
                                f"Dates that could not be read in '{r.column}'", "warning"))
         if r.order in ("ambiguous", "conflicting"):
             out.append(Finding(f"dates_{r.order}", r.column, r.parsed, (), r.note, "warning"))
+    return out
+
+
+def _shape_findings(typed: pd.DataFrame, source_rows, mapping: schema.Mapping) -> list[Finding]:
+    """A one-row-per-ticket reading that the rows or the roles contradict: said, never silent.
+
+    Detection never reads rows whose ticket ids repeat as one row per ticket, nor keeps a
+    status role then; a shape or a status set by the user or a mapping file can.
+    """
+    if mapping.shape != "tickets":
+        return []
+    out = []
+    tid, status = mapping.roles.get("ticket_id"), mapping.roles.get("status")
+    if tid:
+        ids = _text(typed[tid])
+        repeated = (ids.notna() & ids.duplicated(keep=False)).to_numpy()
+        out.append(Finding(
+            "ticket_rows_repeat", tid, int(repeated.sum()), rows_of(source_rows, repeated),
+            "Rows sharing their ticket id with another row, read as one row per ticket (each row's times became "
+            'events of that ticket). If each row is one status change, set shape = "events" in the column mapping',
+            "warning"))
+    if status:
+        used = _text(typed[status]).notna().to_numpy()
+        out.append(Finding(
+            "status_not_used", status, int(used.sum()), rows_of(source_rows, used),
+            "Status not used: with one row per ticket the events come from the time columns (created, first "
+            "response, resolved, closed). If each row is one status change, name the event time and set "
+            'shape = "events" in the column mapping', "warning"))
     return out
 
 
