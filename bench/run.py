@@ -118,7 +118,19 @@ def measure_size(ds: bench_data.Dataset, settings: Settings, log: Callable) -> d
     log(f"[{ds.label}] original's way x{repeat}" + (f" (stopped after {budget:.0f} s)" if budget else "") + " ...")
     original = _worker({**base, "kind": "original", "budget_s": budget}, settings,
                        budget + 15 if budget else 3600, log)
-    return summarize_size(ds, ours, floor, original, budget)
+    app = None
+    if not (settings.quick and ds.events >= BIG):
+        log(f"[{ds.label}] the app's pages, once (AppTest) ...")
+        app = _worker({**base, "kind": "app"}, settings, 1800, log)
+    return {**summarize_size(ds, ours, floor, original, budget), "app": _app_summary(app)}
+
+
+def _app_summary(app: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The app's script runs (bench/app_pages.py), one run each: a profile of the pages, not a target."""
+    if app is None:
+        return None
+    keys = ("upload_s", "first_visit_s", "again_s", "filter_sla_s", "slowest_first_visit", "peak_rss_mb")
+    return {k: app.get(k) for k in keys}
 
 
 def summarize_size(ds: bench_data.Dataset, ours: dict, floor: dict, original: dict,
@@ -353,6 +365,12 @@ def table(results: dict[str, Any]) -> str:
     line("original / ours", lambda s: _x(s["original_over_ours"], s["original_stopped"]))
     line("filter change (HIGH)", lambda s: _s(s["filter_change_s"]))
     line("  (CPU time)", lambda s: _s(s.get("filter_change_cpu_s")))
+    app = lambda s, f: "-" if not s.get("app") else f(s["app"])  # noqa: E731
+    line("app: upload to Prepare page", lambda s: app(s, lambda a: _s(a["upload_s"])))
+    line("app: slowest page, 1st visit", lambda s: app(s, lambda a: f"{a['slowest_first_visit']} "
+                                                       + _s(a["first_visit_s"][a["slowest_first_visit"]])))
+    line("app: slowest page, again", lambda s: app(s, lambda a: _s(max(a["again_s"].values()))))
+    line("app: SLA page after HIGH", lambda s: app(s, lambda a: _s(a["filter_sla_s"])))
     line("peak RSS, end to end", lambda s: f"{s['peak_rss_mb']:,} MB", lambda s: f"{s['peak_rss_mb']:,} MB")
     line("peak RSS, + exports", lambda s: f"{s['peak_rss_with_exports_mb']:,} MB")
     line("peak RSS floor / orig.", lambda s: f"{s['floor_peak_rss_mb']:,} / "

@@ -96,6 +96,10 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     elif kind == "original":
         from bench import original
         out = measure_reference(original, spec, data)
+    elif kind == "app":
+        from bench import app_pages
+        out = app_pages.measure(data, spec["filename"])
+        out["peak_rss_mb"] = peak_rss_mb()
     else:
         raise ValueError(f"unknown kind {kind!r}")
     out.update(kind=kind, rss_baseline_mb=baseline, load_average_at_start=load, file_mb=len(data) / 2**20,

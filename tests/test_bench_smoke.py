@@ -42,6 +42,9 @@ def test_results_have_the_documented_keys(small, tmp_path) -> None:
         assert stage in size["stages"], stage
     assert size["missing_stage_functions"] == [], "a timed core function was renamed: update bench/ours.py"
     assert results[f"xlsx_{SIZE}"]["ingest_s"] is not None
+    app = size["app"]  # the app's pages ran on the upload (AppTest), each once
+    assert app["upload_s"] > 0 and set(app["first_visit_s"]) == set(app["again_s"]) >= {"overview", "sla", "agents"}
+    assert app["filter_sla_s"] > 0 and app["slowest_first_visit"] in app["first_visit_s"]
     out = tmp_path / "latest.json"
     bench_run.save(results, out)
     assert json.loads(out.read_text())["sizes"][SIZE]["events"] == 2000
