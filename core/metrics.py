@@ -85,9 +85,8 @@ class Dashboard:
       status, priority, event_time, month, the dimensions, response_row, response_time,
       work_resolved_time, frt_allowance_s, tier_allowance_s, allowance_known, frt_s, tier_s,
       frt_negative, tier_negative, frt_breached, tier_breached, frt_over_s, tier_over_s,
-      still_waiting, resolved_since_time, resolved_since_status (the ticket's first RESOLVED /
-      CLOSED at or after a still-waiting event), waiting_on_open_ticket, age_s, frt_overdue,
-      tier_overdue.
+      still_waiting, resolved_since_time (the ticket's first RESOLVED / CLOSED at or after a
+      still-waiting event), waiting_on_open_ticket, age_s, frt_overdue, tier_overdue.
     - tickets (sql/tickets.sql), one row per ticket: start_time, month, open/resolved/closed
       _time and _row, resolution_s, closing_s, *_negative, events, tier_events, tiered,
       tiers_visited, highest_tier, reached_tier_1..4, escalations, ping_pong, reopened and
@@ -103,7 +102,7 @@ class Dashboard:
     - agents: per agent tier_events, rated / breached / rates, frt_median_s, tier_median_s,
       still_waiting, small_sample; agent_events: the agent SLA report rows.
     - still_waiting: tier events with no response, those on open tickets first, then oldest
-      first, with age_s, *_overdue, waiting_on_open_ticket and resolved_since_time / _status.
+      first, with age_s, *_overdue, waiting_on_open_ticket and resolved_since_time.
     - quality: kind, ticket_id, source_row, other_row, value_s (one row per problem);
       quality_counts: problems per kind; unnamed_priorities: priorities in the data that the
       policy gives no allowance.

@@ -5,7 +5,7 @@
 -- method: age_s is measured at the export's last event_time on the policy's clock;
 --   *_overdue = age strictly greater than the allowance. waiting_on_open_ticket = the ticket has
 --   no RESOLVED / CLOSED event at or after the tier event (a live wait); otherwise
---   resolved_since_time / _status give the first one (see tier_events.sql).
+--   resolved_since_time is the first one (see tier_events.sql).
 select
     ticket_id,
     source_row,
@@ -20,7 +20,6 @@ select
     tier_overdue,
     waiting_on_open_ticket,
     resolved_since_time,
-    resolved_since_status,
     product,
     agent
 from tier_events

@@ -34,7 +34,7 @@
 --   aside) has a RESOLVED or CLOSED event at or after it: resolved_since_time is the first such
 --   event (a same-timestamp one counts: nothing after the wait was recorded before it), and a
 --   later reopening does not make the old wait open again (the reopening's own tier events
---   are counted themselves). Several such events at one instant: the lowest source_row.
+--   are counted themselves).
 --   Breach = duration strictly greater than the allowance; over_s = duration - allowance.
 with
 waits as materialized (
@@ -110,12 +110,10 @@ matched_keys as (
 endings as (
     select
         ticket_id,
-        event_time as ended_time,
-        arg_min(status, source_row) as ended_status
+        event_time as ended_time
     from events
     where status in ('RESOLVED', 'CLOSED')
         and event_time is not null
-    group by ticket_id, event_time
 ),
 unanswered_keys as (
     select
@@ -130,8 +128,7 @@ unanswered_keys as (
 ended_keys as (
     select
         u.te_id,
-        e.ended_time,
-        e.ended_status
+        e.ended_time
     from unanswered_keys as u
     asof join endings as e
         on u.ticket_id = e.ticket_id
@@ -143,8 +140,7 @@ matched as (
         m.response_row,
         m.response_time,
         m.work_resolved_time,
-        x.ended_time,
-        x.ended_status
+        x.ended_time
     from waits as w
     join matched_keys as m
         on w.te_id = m.te_id
@@ -344,7 +340,6 @@ select
     case when tier_s > tier_allowance_s then tier_s - tier_allowance_s end as tier_over_s,
     response_time is null as still_waiting,
     ended_time as resolved_since_time,
-    ended_status as resolved_since_status,
     response_time is null and ended_time is null as waiting_on_open_ticket,
     age_s,
     age_s > frt_allowance_s as frt_overdue,

@@ -41,22 +41,21 @@ def wait_log() -> pd.DataFrame:
 
 
 def split(frame: pd.DataFrame) -> dict[int, tuple]:
-    """source_row -> (still_waiting, waiting_on_open_ticket, resolved_since_time, resolved_since_status)."""
+    """source_row -> (still_waiting, waiting_on_open_ticket, resolved_since_time as HH:MM)."""
     return {int(r.source_row): (r.still_waiting, r.waiting_on_open_ticket,
-                                None if pd.isna(r.resolved_since_time) else r.resolved_since_time.strftime("%H:%M"),
-                                None if pd.isna(r.resolved_since_status) else r.resolved_since_status)
+                                None if pd.isna(r.resolved_since_time) else r.resolved_since_time.strftime("%H:%M"))
             for r in frame.itertuples()}
 
 
 def test_each_wait_is_on_an_open_ticket_or_one_resolved_or_closed_since() -> None:
     te = metrics.compute_dashboard(wait_log()).tier_events
     assert split(te) == {
-        2: (True, False, "10:00", "RESOLVED"),   # resolved later without a response in Tier 1
-        5: (True, True, None, None),             # still open
-        7: (True, False, "09:30", "RESOLVED"),   # the reopening at 10:30 does not reopen this wait
-        9: (True, True, None, None),             # the reopening's own wait: nothing after it
-        10: (True, False, "10:00", "CLOSED"),    # a same-instant closure counts
-        12: (False, False, None, None),          # answered: not still waiting
+        2: (True, False, "10:00"),   # resolved later without a response in Tier 1
+        5: (True, True, None),       # still open
+        7: (True, False, "09:30"),   # the reopening at 10:30 does not reopen this wait
+        9: (True, True, None),       # the reopening's own wait: nothing after it
+        10: (True, False, "10:00"),  # a same-instant closure counts
+        12: (False, False, None),    # answered: not still waiting
     }
 
 
@@ -73,20 +72,20 @@ def test_the_still_waiting_list_puts_open_tickets_first_then_the_oldest() -> Non
     sw = metrics.compute_dashboard(wait_log()).still_waiting
     assert sw["source_row"].tolist() == [5, 9, 2, 7, 10]
     assert sw["waiting_on_open_ticket"].tolist() == [True, True, False, False, False]
-    assert sw["resolved_since_status"].tolist()[2:] == ["RESOLVED", "RESOLVED", "CLOSED"]
+    assert sw["resolved_since_time"].dt.strftime("%H:%M").tolist()[2:] == ["10:00", "09:30", "10:00"]
 
 
 def test_a_resolution_outside_the_date_filter_still_counts() -> None:
     dash = metrics.compute_dashboard(wait_log(), filters=metrics.Filters(date_to=pd.Timestamp("2025-03-03 09:45")))
     te = dash.tier_events
-    assert split(te)[2] == (True, False, "10:00", "RESOLVED")
+    assert split(te)[2] == (True, False, "10:00")
     assert (dash.kpis.loc[0, "still_waiting_open"], dash.kpis.loc[0, "still_waiting_resolved_since"]) == (1, 2)
 
 
 def test_the_business_clock_gives_the_same_split() -> None:
     fast = metrics.run_query("tier_events", wait_log())
     slow = metrics.run_query("tier_events", wait_log(), {"clocked": True})
-    cols = ["source_row", "waiting_on_open_ticket", "resolved_since_time", "resolved_since_status"]
+    cols = ["source_row", "waiting_on_open_ticket", "resolved_since_time"]
     pd.testing.assert_frame_equal(fast[cols], slow[cols])
 
 
@@ -95,8 +94,8 @@ def test_the_split_columns_exist_on_an_empty_table(name: str) -> None:
     from core import contract
 
     out = metrics.run_query(name, contract.empty_frame())
-    wanted = {"tier_events": {"waiting_on_open_ticket", "resolved_since_time", "resolved_since_status"},
-              "still_waiting": {"waiting_on_open_ticket", "resolved_since_time", "resolved_since_status"},
+    wanted = {"tier_events": {"waiting_on_open_ticket", "resolved_since_time"},
+              "still_waiting": {"waiting_on_open_ticket", "resolved_since_time"},
               "kpis": {"still_waiting_open", "still_waiting_resolved_since", "tier_overdue_open",
                        "tier_overdue_resolved_since", "frt_overdue_open", "frt_overdue_resolved_since"}}[name]
     assert wanted <= set(out.columns)
