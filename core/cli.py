@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import shlex
 import sys
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from core.pipeline import MissingRoles
     from core.schema import Mapping
 
-EXIT_OK, EXIT_INPUT, EXIT_LEAKS = 0, 2, 3
+EXIT_OK, EXIT_INPUT, EXIT_LEAKS, EXIT_INTERNAL = 0, 2, 3, 70
 
 
 def max_mb_hint() -> str:
@@ -154,7 +155,7 @@ def _missing_roles_message(err: MissingRoles, args: argparse.Namespace, shown: i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit code (0 ok, 2 unusable input, 3 leaks)."""
+    """Run one command; return the process exit code (0 ok, 2 unusable input, 3 leaks, 70 a fault of ours)."""
     from core.ingest import InputError
     from core.pipeline import MissingRoles
 
@@ -177,6 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("error: the file is too large to process on this machine", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:
+        raise  # the reader stopped early (... | head): core/__main__.py ends quietly
+    except Exception as e:  # a fault of ours, not of the input: one line, no cell value; details on request
+        if os.environ.get("TIERLENS_DEBUG"):
+            raise
+        print(f"error: TierLens hit an internal problem ({type(e).__name__}) while running {args.command}; no file "
+              "was written. Please report it with the file's shape (rows, columns, headers); "
+              "TIERLENS_DEBUG=1 shows the details.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _save_mapping(mapping: Mapping, path: Path) -> None:

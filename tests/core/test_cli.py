@@ -290,3 +290,21 @@ def test_summary_shows_a_dash_where_nothing_was_measured(tmp_path: Path, capsys)
     assert "time in tier: mean -, median -, p90 -" in out
     assert "Closing time (0 tickets): mean -, median -, p90 -" in out
     assert not re.search(r"(mean|median|p90) ,", out)
+
+
+def test_a_fault_of_ours_is_one_line_without_cells(sample_file: Path, monkeypatch, capsys) -> None:
+    # An internal error (not the input's fault) must not end in a traceback; TIERLENS_DEBUG shows it.
+    from core import metrics
+
+    def broken(*args, **kwargs):
+        raise KeyError("a secret cell value")
+
+    monkeypatch.setattr(metrics, "summary", broken)
+    monkeypatch.delenv("TIERLENS_DEBUG", raising=False)
+    assert cli.main(["analyze", str(sample_file)]) == cli.EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal problem (KeyError) while running analyze" in err
+    assert "secret" not in err and "Traceback" not in err
+    monkeypatch.setenv("TIERLENS_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli.main(["analyze", str(sample_file)])
