@@ -978,10 +978,14 @@ def _rows_in_order(tier_events: pd.DataFrame, mask: np.ndarray, by: list[str]) -
 
 
 def still_waiting_table(still_waiting: pd.DataFrame) -> pd.DataFrame:
-    """Tier events with no response yet, oldest first: readable age and allowance, overdue flag."""
+    """Tier events with no response yet, in the query's order (open tickets first, then oldest):
+    whether the ticket is still open or when it was resolved or closed since, readable age and
+    allowance, overdue flag."""
     s = still_waiting
     return pd.DataFrame({
         "Ticket": s["ticket_id"].to_numpy(),
+        "Ticket still open": s["waiting_on_open_ticket"].fillna(False).astype(bool).to_numpy(),
+        "Resolved or closed at": s["resolved_since_time"].to_numpy(),
         "Tier": _labels(s["tier"]),
         "Status": s["status"].to_numpy(),
         "Priority": s["priority"].to_numpy(),

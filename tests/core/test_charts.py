@@ -379,6 +379,17 @@ def _ref_agent_event_rows(agent_events, agent=None):
     return out[list(charts.EVENT_COLUMNS)].rename(columns=charts.EVENT_COLUMNS).reset_index(drop=True)
 
 
+
+def test_still_waiting_table_flags_open_tickets_first(dash):
+    sw = charts.still_waiting_table(dash.still_waiting)
+    k = dash.kpis.iloc[0]
+    open_ = sw["Ticket still open"]
+    assert open_.sum() == k["still_waiting_open"] and (~open_).sum() == k["still_waiting_resolved_since"]
+    assert open_.is_monotonic_decreasing  # every open ticket's wait before the resolved or closed ones
+    assert sw.loc[open_, "Resolved or closed at"].isna().all()
+    assert sw.loc[~open_, "Resolved or closed at"].notna().all()
+    assert (sw.loc[~open_, "Resolved or closed at"] >= sw.loc[~open_, "Waiting since"]).all()
+
 def _ref_tier_event_rows(tier_events):
     cols = ["ticket_id", "source_row", "tier", "status", "priority", "product", "issue_type", "region", "agent",
             "event_time", "frt_s", "tier_s", "frt_breached", "tier_breached", "still_waiting"]
@@ -393,7 +404,10 @@ def _ref_tier_event_rows(tier_events):
 
 def _ref_still_waiting_table(s):
     return pd.DataFrame({
-        "Ticket": s["ticket_id"].to_numpy(), "Tier": [charts.tier_label(t) for t in s["tier"]],
+        "Ticket": s["ticket_id"].to_numpy(),
+        "Ticket still open": s["waiting_on_open_ticket"].fillna(False).astype(bool).to_numpy(),
+        "Resolved or closed at": s["resolved_since_time"].to_numpy(),
+        "Tier": [charts.tier_label(t) for t in s["tier"]],
         "Status": s["status"].to_numpy(), "Priority": s["priority"].to_numpy(),
         "Waiting since": s["event_time"].to_numpy(), "Age": [readable(v) for v in s["age_s"]],
         "Allowance": [readable(v) for v in s["tier_allowance_s"]],
