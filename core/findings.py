@@ -81,6 +81,38 @@ def how_far_over(dash: Dashboard) -> Finding | None:
          "mean_over_s": float(k["tier_over_mean_s"]), "max_s": float(worst)})
 
 
+
+def unanswered_waits(dash: Dashboard) -> Finding | None:
+    """Still-waiting tier events split by their ticket: open (live waits) or resolved / closed since.
+
+    Every one of them counts as still waiting and is aged at the export's end (metrics.md), but
+    only those on open tickets are waits someone can still answer.
+    """
+    k = dash.kpis.iloc[0] if len(dash.kpis) else None
+    if k is None or not k["still_waiting"]:
+        return None
+    total, open_, since = int(k["still_waiting"]), int(k["still_waiting_open"]), int(k["still_waiting_resolved_since"])
+    overdue_open = int(k["tier_overdue_open"])
+    split = f"{total:,} tier events never got a response in their tier: {open_:,} on open tickets"
+    if open_:
+        split += f" ({overdue_open:,} of them past SLA)"
+    split += f", {since:,} on tickets resolved or closed since."
+    if not since:
+        headline = f"{open_:,} tier events on open tickets still wait for a response"
+    elif not open_:
+        headline = f"None of the {total:,} unanswered tier events is on an open ticket"
+    else:
+        headline = f"{open_:,} of {total:,} unanswered tier events are on tickets still open"
+    if since and open_:
+        split += (f" Only the {open_:,} can still be answered; for the other {since:,} the ticket was "
+                  f"resolved or closed without a response in that tier.")
+    elif since:
+        split += " None can still be answered: each ticket was resolved or closed without a response in that tier."
+    return Finding(
+        "unanswered_waits", headline, split,
+        {"still_waiting": total, "open": open_, "resolved_since": since, "overdue_open": overdue_open,
+         "overdue": int(k["tier_overdue"])})
+
 def averages_mislead(dash: Dashboard) -> Finding | None:
     k = dash.kpis.iloc[0] if len(dash.kpis) else None
     if k is None or not k["tier_measured"] or not k["tier_median_s"]:
@@ -145,8 +177,8 @@ def _month(value: str) -> str:
         return str(value)
 
 
-RULES = (worst_tier, priority_driver, how_far_over, averages_mislead, escalation_reach, busiest_months,
-         small_products)
+RULES = (worst_tier, priority_driver, how_far_over, unanswered_waits, averages_mislead, escalation_reach,
+         busiest_months, small_products)
 
 
 def findings(dash: Dashboard, limit: int = 6) -> list[Finding]:

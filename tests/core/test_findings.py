@@ -53,3 +53,37 @@ def test_a_stricter_policy_moves_the_overrun(events) -> None:
 def test_no_data_no_findings() -> None:
     dash = metrics.compute_dashboard(contract.empty_frame(), Policy.default(), metrics.Filters())
     assert findings.findings(dash) == []
+
+
+def _with_waits(dash, total: int, open_: int, overdue_open: int):
+    k = dash.kpis.copy()
+    k.loc[0, ["still_waiting", "still_waiting_open", "still_waiting_resolved_since", "tier_overdue_open"]] = [
+        total, open_, total - open_, overdue_open]
+    return replace(dash, kpis=k)
+
+
+def test_unanswered_waits_split_open_tickets_from_resolved_ones(events) -> None:
+    dash = _dash(events)
+    k = dash.kpis.iloc[0]
+    f = findings.unanswered_waits(dash)
+    assert f.figures["open"] + f.figures["resolved_since"] == f.figures["still_waiting"] == int(k["still_waiting"])
+    assert f.figures["overdue"] == int(k["tier_overdue"])
+    assert f.detail.startswith(f"{int(k['still_waiting']):,} tier events never got a response in their tier: "
+                               f"{int(k['still_waiting_open']):,} on open tickets")
+    assert "unanswered_waits" in {x.key for x in findings.findings(dash)}
+
+
+def test_unanswered_waits_in_plain_words(events) -> None:
+    dash = _dash(events)
+    f = findings.unanswered_waits(_with_waits(dash, 2560, 108, 105))
+    assert f.headline == "108 of 2,560 unanswered tier events are on tickets still open"
+    assert f.detail == ("2,560 tier events never got a response in their tier: 108 on open tickets (105 of them "
+                        "past SLA), 2,452 on tickets resolved or closed since. Only the 108 can still be answered; "
+                        "for the other 2,452 the ticket was resolved or closed without a response in that tier.")
+    only_open = findings.unanswered_waits(_with_waits(dash, 5, 5, 2))
+    assert only_open.headline == "5 tier events on open tickets still wait for a response"
+    assert only_open.detail.endswith("5 on open tickets (2 of them past SLA), 0 on tickets resolved or closed since.")
+    none_open = findings.unanswered_waits(_with_waits(dash, 7, 0, 0))
+    assert none_open.headline == "None of the 7 unanswered tier events is on an open ticket"
+    assert "0 on open tickets," in none_open.detail and "None can still be answered" in none_open.detail
+    assert findings.unanswered_waits(_with_waits(dash, 0, 0, 0)) is None
