@@ -32,9 +32,16 @@ row2[0].metric("Breached FRT", f"{int(k['frt_breached']):,}", border=True,
                delta=rate(int(k["frt_breached"]), int(k["frt_rated"])), delta_color="inverse", delta_arrow="off",
                help="First response time strictly greater than the allowance.")
 row2[1].metric("Unbreached FRT", f"{int(k['frt_unbreached']):,}", border=True)
-row2[2].metric("Still waiting", f"{int(k['still_waiting']):,}", border=True,
-               delta=f"{int(k['tier_overdue']):,} already past SLA", delta_color="inverse", delta_arrow="off",
-               help="Tier events with no later response in their tier, aged at the export's last timestamp.")
+# the split is too long for one delta line: the resolved / closed part goes in a caption under it
+with row2[2].container(border=True):
+    st.metric("Still waiting", f"{int(k['still_waiting']):,}",
+              delta=f"{int(k['still_waiting_open']):,} on open tickets", delta_color="inverse", delta_arrow="off",
+              help=f"Tier events that never got a response in their tier. {int(k['still_waiting_open']):,} are on "
+                   f"tickets still open ({int(k['tier_overdue_open']):,} of them past SLA): those can still be "
+                   f"answered. The other {int(k['still_waiting_resolved_since']):,} are on tickets resolved or "
+                   "closed after the wait, without a response in that tier. Ages are measured at the export's "
+                   f"last timestamp; {int(k['tier_overdue']):,} in all are past SLA.")
+    st.caption(f"{int(k['still_waiting_resolved_since']):,} on tickets resolved or closed since")
 row2[3].metric("Tiered tickets", f"{int(k['tiered_tickets']):,}", border=True,
                help="Tickets with at least one event in a real tier.")
 
@@ -63,6 +70,8 @@ state.how_computed(
     "the next IN_PROGRESS event of the same ticket in the same tier strictly after it. **FRT** = response time − "
     "event time; **time in tier** = that response's work-resolved time − event time. A duration **breaches** when "
     "it is strictly greater than the priority's allowance (default HIGH 30 min, MEDIUM 1 day, LOW 1 week). "
-    "Breach rate = breached / rated events. Resolution = last RESOLVED − first OPEN; closing = last CLOSED − "
-    "last RESOLVED; negative durations are data errors, left out and listed on the Prepare page.",
+    "Breach rate = breached / rated events. A tier event with no response is **still waiting**: on an open "
+    "ticket unless its ticket has a RESOLVED or CLOSED event at or after it. Resolution = last RESOLVED − first "
+    "OPEN; closing = last CLOSED − last RESOLVED; negative durations are data errors, left out and listed on the "
+    "Prepare page.",
     "tier_events", "kpis")

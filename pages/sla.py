@@ -2,7 +2,7 @@
 import streamlit as st
 
 import state
-from core import charts
+from core import charts, findings
 from core.durations import readable
 
 cur, dash = state.page_header("SLA")
@@ -92,18 +92,37 @@ state.how_computed("Overrun = duration − allowance, for breached tier events o
 
 # ---- still waiting --------------------------------------------------------------------------
 st.subheader("Still waiting")
-w = st.columns(2)
-w[0].metric("Tier events with no response yet", f"{int(k['still_waiting']):,}", border=True)
-w[1].metric("Already past their SLA", f"{int(k['tier_overdue']):,}", border=True,
-            help="Age at the export's last timestamp strictly greater than the allowance.")
-if int(k["still_waiting"]):
+waits = findings.unanswered_waits(dash)
+w = st.columns(4)
+w[0].metric("No response yet", f"{int(k['still_waiting']):,}", border=True,
+            help="Tier events with no IN_PROGRESS event of the ticket in the same tier after them.")
+w[1].metric("On open tickets", f"{int(k['still_waiting_open']):,}", border=True,
+            delta=f"{int(k['tier_overdue_open']):,} past SLA", delta_color="inverse", delta_arrow="off",
+            help="The ticket has no RESOLVED or CLOSED event since the tier event: a wait that can still be answered.")
+w[2].metric("Resolved or closed since", f"{int(k['still_waiting_resolved_since']):,}", border=True,
+            delta=f"{int(k['tier_overdue_resolved_since']):,} past SLA", delta_color="off", delta_arrow="off",
+            help="On tickets resolved or closed after the tier event, without a response in that tier.")
+w[3].metric("Already past their SLA", f"{int(k['tier_overdue']):,}", border=True,
+            delta=f"{int(k['tier_overdue_open']):,} on open tickets", delta_color="off", delta_arrow="off",
+            help="Age at the export's last timestamp strictly greater than the allowance, open tickets or not.")
+if waits is not None:
+    st.markdown(waits.detail)
     st.dataframe(state.shown(charts.still_waiting_table(dash.still_waiting)), hide_index=True, width="stretch",
                  height=300, key="sla_waiting",
                  column_config={"Past SLA": st.column_config.CheckboxColumn("Past SLA"),
+                                "Ticket still open": st.column_config.CheckboxColumn(
+                                    "Ticket still open", help="No RESOLVED or CLOSED event of the ticket since "
+                                    "this tier event"),
+                                "Resolved or closed at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                 "Waiting since": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    st.caption("Tier events on open tickets are listed first, then the rest; the oldest first within each.")
 else:
     st.success("Every tier event under the current filters has had a response.", icon=":material/check_circle:")
 state.how_computed(
     "A tier event with no later IN_PROGRESS event in its tier is **still waiting**. The original analysis "
     "dropped these; here they are aged at the export's last timestamp and count as past SLA once that age is "
-    "strictly greater than the allowance.", "still_waiting")
+    "strictly greater than the allowance. Each one is **on an open ticket** unless its ticket has a RESOLVED or "
+    "CLOSED event at or after it (in any tier, even outside the current filters); otherwise it is **on a ticket "
+    "resolved or closed since**, and *Resolved or closed at* gives the first such event. A ticket reopened after "
+    "that does not reopen the old wait: the reopening's own tier events are counted themselves.",
+    "still_waiting", "tier_events")
