@@ -87,8 +87,10 @@ def summary_text(s: dict[str, Any]) -> str:
         f"{s['rows']:,} events ({s['duplicates_removed']:,} duplicates removed), {s['tickets']:,} tickets, "
         f"{s['tiered_tickets']:,} entered a tier.",
         "",
+        f"{te['count']:,} tier events (waiting events inside a tier).",
         f"Tier SLA: {te['breached']:,} of {te['measured']:,} tier events breached ({_pct(te['breached'], te['measured'])}); "
-        f"{te['still_waiting']:,} still waiting.",
+        f"{te['still_waiting']:,} still waiting ({te['still_waiting_open']:,} on open tickets, "
+        f"{te['still_waiting_resolved_since']:,} on tickets resolved or closed since).",
         f"  time in tier: mean {_dur(te, 'mean_s')}, median {_dur(te, 'median_s')}, p90 {_dur(te, 'p90_s')}",
         f"FRT: {frt['breached']:,} of {frt['measured']:,} breached ({_pct(frt['breached'], frt['measured'])}).",
         f"  first response: mean {_dur(frt, 'mean_s')}, median {_dur(frt, 'median_s')}, p90 {_dur(frt, 'p90_s')}",

@@ -82,7 +82,11 @@ def test_summary_has_exactly_the_agreed_shape() -> None:
     s = metrics.summary(small_log())
     assert list(s) == ["rows", "duplicates_removed", "tickets", "tiered_tickets", "tier_events", "frt",
                        "resolution", "closing", "reach", "by_tier", "by_priority", "quality"]
-    assert list(s["tier_events"]) == ["measured", "breached", "mean_s", "median_s", "p90_s", "still_waiting"]
+    assert list(s["tier_events"]) == ["count", "measured", "breached", "mean_s", "median_s", "p90_s", "still_waiting",
+                                      "still_waiting_open", "still_waiting_resolved_since"]
+    te = s["tier_events"]
+    assert te["still_waiting_open"] + te["still_waiting_resolved_since"] == te["still_waiting"]
+    assert te["count"] == int(metrics.compute_dashboard(small_log()).kpis.loc[0, "tier_events"])
     assert list(s["resolution"]["tiered"]) == ["tickets", "mean_s", "median_s", "p90_s"]
     assert list(s["reach"]) == ["TIER_1", "TIER_2", "TIER_3"]
     assert list(s["by_priority"]["LOW"]) == ["tier_events", "frt"]
