@@ -88,10 +88,10 @@ with st.spinner("Recomputing breach rates…"):
     now_dash = state.dashboard()
     edit_dash = state.dashboard(pol=edited) if changed else now_dash
 table = views.compare_rates(now_dash, edit_dash)
-change = set(views.RATE_CHANGE.values())
+CHANGE_COLUMNS = tuple(views.RATE_CHANGE.values())
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(c, format="%+.1f pts" if c in change else "percent",
-                                     help="Edited minus now, in percentage points" if c in change else None)
+    c: st.column_config.NumberColumn(c, format="%+.1f pts" if c in CHANGE_COLUMNS else "percent",
+                                     help="Edited minus now, in percentage points" if c in CHANGE_COLUMNS else None)
     for c in table.columns if c != "scope"})
 if not changed:
     st.caption("Edit an allowance, the clock or the paused statuses to see their effect here.")
