@@ -112,7 +112,9 @@ state.how_computed(
 st.subheader("Escalations, reopens and ping-pong")
 r = st.columns(3)
 r[0].metric("Escalated tickets", f"{int(k['escalated_tickets']):,}", border=True,
-            help="Tickets that moved up to a higher tier at least once.")
+            help="Tickets that moved up to a higher tier at least once, from one tiered event to the next. "
+                 "It can be fewer than the tickets that reached Tier 2 above: a ticket whose first tiered "
+                 "event was already in Tier 2 reached it without an escalation.")
 r[1].metric("Reopened tickets", f"{int(k['reopened_tickets']):,}", border=True,
             help="Tickets with a waiting or in-progress event after they were first resolved or closed.")
 r[2].metric("Ping-pong tickets", f"{int(k['ping_pong_tickets']):,}", border=True,
