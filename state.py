@@ -333,10 +333,10 @@ def _dashboard(data_id: str, policy_toml: str, filters_key: str, data_tz: str, e
     """The dashboard for these parameters, from the session's cache or computed (and cached) now."""
     cache: dict = st.session_state.setdefault(DASH_CACHE, {})
     key = (data_id, policy_toml, filters_key, data_tz)
-    hit = cache.pop(key, None)
+    hit = cache.pop(key, None)  # (dashboard, its bytes)
     if hit is None:
-        hit = (metrics.compute_dashboard(events, pol, flt, data_tz=data_tz),)
-        hit += (_nbytes(hit[0]),)
+        dash = metrics.compute_dashboard(events, pol, flt, data_tz=data_tz)
+        hit = (dash, _nbytes(dash))
     cache[key] = hit  # (re)inserted last: the most recently used
     while len(cache) > 1 and (len(cache) > DASH_ENTRIES or sum(n for _, n in cache.values()) > DASH_BUDGET_BYTES):
         del cache[next(iter(cache))]  # the least recently used
