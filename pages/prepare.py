@@ -83,6 +83,9 @@ if len(prep.raw.sheets) > 1:
             st.error(f"Sheet '{sheet}' could not be used: {err}\n\nStill showing sheet '{prep.raw.sheet}' "
                      f"of **{cur.name}**.", icon=":material/error:")
 
+if pend is not None or st.session_state.get(state.UPLOAD_ERROR):
+    # the tabs below describe the data still loaded, not the file that could not be used (yet)
+    st.markdown(f"#### The data in use now: **{cur.name}**")
 tab_map, tab_dates, tab_quality, tab_plan = st.tabs(
     ["Column mapping", "Dates", "Data quality", "Anonymization plan"])
 

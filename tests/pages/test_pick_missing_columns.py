@@ -96,3 +96,14 @@ def test_dismissing_or_another_upload_drops_the_waiting_file() -> None:
     _run(at)
     assert not at.error and at.session_state[state.LOADED].name == "good.csv"
     assert state.PENDING not in at.session_state  # a file that loads replaces the one waiting
+
+
+def test_while_a_file_waits_the_tabs_say_which_data_they_describe() -> None:
+    # The mapping, dates, quality and plan tabs still describe the data in use (the sample), not the waiting file.
+    at = _prepare_with_upload("unnamed.csv", UNNAMED)
+    cur = at.session_state[state.LOADED]
+    headings = [m.value for m in at.markdown if m.value.startswith("#### The data in use now")]
+    assert headings == [f"#### The data in use now: **{cur.name}**"] and cur.name != "unnamed.csv"
+    _button(at, "Dismiss").click()
+    _run(at)
+    assert not [m for m in at.markdown if m.value.startswith("#### The data in use now")]
