@@ -447,8 +447,9 @@ def rows_table(rows, *, key: str, file_stem: str, fmt: Callable | None = None, h
                column_config: dict | None = None, what: str = "rows") -> None:
     """A table of ``rows`` (formatted by ``fmt``), its first TABLE_ROWS drawn, all of them downloadable.
 
-    Beyond the limit a caption says so and a button downloads every row as CSV, built on click and
-    always with tokens (a download never holds real names, even while they are shown).
+    Beyond the limit a caption says so. A button downloads every row as CSV, built on click and always
+    with tokens (a download never holds real names, even while they are shown); the tables' own
+    export is off (.streamlit/config.toml, client.disableDataExport).
     """
     total = len(rows)
     head = rows if total <= TABLE_ROWS else rows.iloc[:TABLE_ROWS]
@@ -457,9 +458,12 @@ def rows_table(rows, *, key: str, file_stem: str, fmt: Callable | None = None, h
     if total > TABLE_ROWS:
         st.caption(f"The first {TABLE_ROWS:,} of {total:,} {what} are listed here, in this order (sorting a column "
                    f"sorts these); download all {total:,} to sort or search every one.")
-        st.download_button(f"Download all {total:,} {what} (CSV)", lambda: all_rows_csv(rows, fmt),
-                           file_name=views.download_name(loaded().name, _slug(file_stem) + ".csv"), mime="text/csv",
-                           icon=":material/download:", key=f"{key}_all", on_click="ignore")
+    if total:
+        st.download_button(f"Download all {total:,} {what} (CSV)" if total > TABLE_ROWS else "Download as CSV",
+                           lambda: all_rows_csv(rows, fmt), file_name=views.download_name(loaded().name,
+                                                                                          _slug(file_stem) + ".csv"),
+                           mime="text/csv", icon=":material/download:", key=f"{key}_all", on_click="ignore",
+                           help="With tokens, never real names.")
 
 
 def all_rows_csv(rows, fmt: Callable | None = None) -> bytes:

@@ -41,7 +41,18 @@ def test_a_long_drill_down_draws_its_first_rows_and_offers_all(app: AppTest, sma
 def test_a_short_table_is_drawn_whole_without_the_note(app: AppTest) -> None:
     app.switch_page("pages/sla.py").run()
     assert not any("are listed here" in c.value for c in app.caption)
-    assert not any(b.proto.label.startswith("Download all") for b in app.get("download_button"))
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert not any(label.startswith("Download all") for label in labels)
+    assert labels.count("Download as CSV") >= 2  # each drill-down still downloads (the grids' own export is off)
+
+
+def test_the_tables_own_export_is_off() -> None:
+    # It would save real names while they are shown, and only the rows drawn of a long table.
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
 
 
 def test_the_full_download_holds_every_row_formatted() -> None:
