@@ -135,8 +135,16 @@ def dates_table(prep: Prepared) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# The orders a user can choose for a date column; "auto" undoes a choice (the values vote again).
+DATE_ORDER_CHOICES = {"day-first": "day first (DD/MM)", "month-first": "month first (MM/DD)",
+                      "auto": "decided by the values"}
+
+
 def with_date_order(prep: Prepared, column: str, order: str) -> schema.Mapping:
-    orders = {**prep.mapping.date_orders, column: order}
+    """The mapping with ``column`` read in ``order`` ("auto": no choice of the user's, the values decide)."""
+    orders = {k: v for k, v in prep.mapping.date_orders.items() if k != column}
+    if order != "auto":
+        orders[column] = order
     return schema.with_overrides(prep.mapping, date_orders=orders)
 
 

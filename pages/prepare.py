@@ -136,11 +136,17 @@ with tab_dates:
                "decided by a vote of the values whose day or month is above 12.")
     st.dataframe(views.dates_table(prep), hide_index=True, width="stretch")
     for rep in prep.dates:
-        if rep.order in ("ambiguous", "conflicting"):
-            st.warning(f"**{rep.column}**: {rep.note}", icon=":material/event_busy:")
-            choice = st.radio(f"Read '{rep.column}' as", ["day-first", "month-first"], horizontal=True,
-                              key=f"tl_order_{cur.dataset_id}_{rep.column}")
-            if st.button(f"Re-read '{rep.column}'", key=f"tl_reorder_{rep.column}"):
+        chosen = prep.mapping.date_orders.get(rep.column, "auto")
+        if rep.order in ("ambiguous", "conflicting") or chosen != "auto":
+            if chosen == "auto":
+                st.warning(f"**{rep.column}**: {rep.note}", icon=":material/event_busy:")
+            else:
+                st.info(f"**{rep.column}** is read {chosen}, as you chose.", icon=":material/event:")
+            options = list(views.DATE_ORDER_CHOICES)
+            choice = st.radio(f"Read '{rep.column}' as", options, horizontal=True,
+                              index=options.index(chosen) if chosen in options else 0,
+                              format_func=views.DATE_ORDER_CHOICES.get, key=f"tl_order_{cur.dataset_id}_{rep.column}")
+            if st.button(f"Re-read '{rep.column}'", key=f"tl_reorder_{rep.column}", disabled=choice == chosen):
                 state.remap(views.with_date_order(prep, rep.column, choice))
                 st.rerun()
 
