@@ -412,6 +412,19 @@ InputError = ingest.InputError
 
 
 
+def filter_label(dimension: str, values: list[str]) -> Callable[[str], str]:
+    """How the sidebar names a filter's values: agents by the name shown on the pages while real
+    names are revealed (the filter still keeps the token), everything else as it is."""
+    if dimension != "agent" or not reveal_on() or not values:
+        return str
+    import pandas as pd
+    from core import charts
+
+    tokens = pd.DataFrame({"agent": values})
+    names = charts.labels_for(tokens["agent"], shown(tokens)["agent"])
+    return lambda v: names.get(v, v)
+
+
 def filters_summary() -> str:
     """A short human description of the active filters ('' when none)."""
     return views.describe_filters(filters())

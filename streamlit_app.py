@@ -42,7 +42,8 @@ with st.sidebar:
     for dim, label in LABELS.items():
         values = opts.get(dim) or []
         if values:
-            st.multiselect(label, values, key=state.filter_key(dim), placeholder="All")
+            st.multiselect(label, values, key=state.filter_key(dim), placeholder="All",
+                           format_func=state.filter_label(dim, values))
     summary = state.filters_summary()
     if summary:
         st.info("Filters active: " + summary, icon=":material/filter_alt:")

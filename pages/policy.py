@@ -103,8 +103,9 @@ if c1.button("Apply to every page", type="primary", disabled=not changed, icon="
 if c2.button("Back to the default policy", icon=":material/restart_alt:"):
     state.set_policy(policy_mod.Policy.default())
     st.rerun()
-c3.download_button("Download policy (TOML)", policy_mod.policy_to_toml(pol), file_name="tierlens-policy.toml",
-                   mime="application/toml", icon=":material/download:")
+c3.download_button("Download this policy (TOML)", policy_mod.policy_to_toml(edited), file_name="tierlens-policy.toml",
+                   mime="application/toml", icon=":material/download:",
+                   help="The policy as edited above, applied or not; load it here or pass it to the CLI with --policy.")
 up = st.file_uploader("Load a policy file (TOML)", type=["toml"], key=f"{key}_upload",
                       max_upload_size=views.SETTINGS_FILE_MB)
 if up is not None:
