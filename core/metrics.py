@@ -230,7 +230,11 @@ def summary(
         "tier_events": {"count": k.get("tier_events", 0), **_stats(k, "tier", "measured"),
                         "still_waiting": k.get("still_waiting", 0),
                         "still_waiting_open": k.get("still_waiting_open", 0),
-                        "still_waiting_resolved_since": k.get("still_waiting_resolved_since", 0)},
+                        "still_waiting_resolved_since": k.get("still_waiting_resolved_since", 0),
+                        # of the still waiting, those already past their allowance (age at the export's end)
+                        "frt_overdue": k.get("frt_overdue", 0), "tier_overdue": k.get("tier_overdue", 0),
+                        "frt_overdue_open": k.get("frt_overdue_open", 0),
+                        "tier_overdue_open": k.get("tier_overdue_open", 0)},
         "frt": _stats(k, "frt", "measured"),
         "resolution": _lifecycle(k, "resolution"),
         "closing": _lifecycle(k, "closing"),

@@ -80,6 +80,13 @@ def _pct(part, whole) -> str:
     return f"{part / whole:.1%}" if whole else "-"
 
 
+def _waiting_split(te: dict[str, Any]) -> str:
+    """Still-waiting tier events by their ticket, with those on open tickets already past their SLA (as the app)."""
+    open_, since = te["still_waiting_open"], te["still_waiting_resolved_since"]
+    overdue = f", {te['tier_overdue_open']:,} of them past SLA" if open_ else ""
+    return f"{open_:,} on open tickets{overdue}; {since:,} on tickets resolved or closed since"
+
+
 def summary_text(s: dict[str, Any]) -> str:
     """The analyze command's readable summary."""
     te, frt = s["tier_events"], s["frt"]
@@ -89,8 +96,7 @@ def summary_text(s: dict[str, Any]) -> str:
         "",
         f"{te['count']:,} tier events (waiting events inside a tier).",
         f"Tier SLA: {te['breached']:,} of {te['measured']:,} tier events breached ({_pct(te['breached'], te['measured'])}); "
-        f"{te['still_waiting']:,} still waiting ({te['still_waiting_open']:,} on open tickets, "
-        f"{te['still_waiting_resolved_since']:,} on tickets resolved or closed since).",
+        f"{te['still_waiting']:,} still waiting ({_waiting_split(te)}).",
         f"  time in tier: mean {_dur(te, 'mean_s')}, median {_dur(te, 'median_s')}, p90 {_dur(te, 'p90_s')}",
         f"FRT: {frt['breached']:,} of {frt['measured']:,} breached ({_pct(frt['breached'], frt['measured'])}).",
         f"  first response: mean {_dur(frt, 'mean_s')}, median {_dur(frt, 'median_s')}, p90 {_dur(frt, 'p90_s')}",

@@ -308,3 +308,19 @@ def test_a_fault_of_ours_is_one_line_without_cells(sample_file: Path, monkeypatc
     monkeypatch.setenv("TIERLENS_DEBUG", "1")
     with pytest.raises(KeyError):
         cli.main(["analyze", str(sample_file)])
+
+
+def test_summary_says_how_many_still_waiting_are_past_their_sla(tmp_path: Path, capsys) -> None:
+    # export end 12:00: T1 HIGH waits 2h (> 30m, open), T2 LOW 1h (open, within a week), T3 HIGH waited 3h,
+    # then was resolved without a response in its tier
+    path = tmp_path / "waiting.csv"
+    path.write_text("ticket_id,event_time,status,tier,priority\n"
+                    "T1,2025-07-01 10:00:00,OPEN,TIER_1,HIGH\nT2,2025-07-01 11:00:00,OPEN,TIER_1,LOW\n"
+                    "T3,2025-07-01 09:00:00,OPEN,TIER_1,HIGH\nT3,2025-07-01 12:00:00,RESOLVED,,HIGH\n")
+    assert cli.main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("3 still waiting (2 on open tickets, 1 of them past SLA; 1 on tickets resolved or closed since)."
+            in out), out
+    assert cli.main(["analyze", str(path), "--json"]) == 0
+    te = json.loads(capsys.readouterr().out)["tier_events"]
+    assert (te["tier_overdue"], te["tier_overdue_open"], te["frt_overdue"], te["frt_overdue_open"]) == (2, 1, 2, 1)

@@ -83,7 +83,8 @@ def test_summary_has_exactly_the_agreed_shape() -> None:
     assert list(s) == ["rows", "duplicates_removed", "tickets", "tiered_tickets", "tier_events", "frt",
                        "resolution", "closing", "reach", "by_tier", "by_priority", "quality"]
     assert list(s["tier_events"]) == ["count", "measured", "breached", "mean_s", "median_s", "p90_s", "still_waiting",
-                                      "still_waiting_open", "still_waiting_resolved_since"]
+                                      "still_waiting_open", "still_waiting_resolved_since",
+                                      "frt_overdue", "tier_overdue", "frt_overdue_open", "tier_overdue_open"]
     te = s["tier_events"]
     assert te["still_waiting_open"] + te["still_waiting_resolved_since"] == te["still_waiting"]
     assert te["count"] == int(metrics.compute_dashboard(small_log()).kpis.loc[0, "tier_events"])
@@ -91,6 +92,24 @@ def test_summary_has_exactly_the_agreed_shape() -> None:
     assert list(s["reach"]) == ["TIER_1", "TIER_2", "TIER_3"]
     assert list(s["by_priority"]["LOW"]) == ["tier_events", "frt"]
     assert s["reach"] == {"TIER_1": 1.0, "TIER_2": 0.5, "TIER_3": 0.0}
+
+
+def test_summary_counts_the_still_waiting_past_their_sla() -> None:
+    """Three waits aged at the export's end (2025-10-03 10:00): past SLA or not, on open tickets or not."""
+    b = {"product": "Learning", "region": "South", "agent": "Agent 2", "issue_type": "HOWTO"}
+    waits = log(
+        ("D", "2025-10-03 08:00", "OPEN", "TIER_1", "HIGH", None, b),           # 2h > 30m, open: past SLA
+        ("E", "2025-10-03 09:00", "OPEN", "TIER_1", "LOW", None, b),            # 1h <= 1w, open: not yet
+        ("F", "2025-10-03 07:00", "ESCALATED", "TIER_2", "HIGH", None, b),      # 3h > 30m, resolved since
+        ("F", "2025-10-03 10:00", "RESOLVED", None, "HIGH", None, b),
+    )
+    events = pd.concat([small_log(), waits], ignore_index=True)
+    events["source_row"] = range(2, len(events) + 2)
+    te = metrics.summary(events)["tier_events"]
+    assert (te["still_waiting"], te["still_waiting_open"], te["still_waiting_resolved_since"]) == (3, 2, 1)
+    assert (te["tier_overdue"], te["tier_overdue_open"], te["frt_overdue"], te["frt_overdue_open"]) == (2, 1, 2, 1)
+    k = metrics.compute_dashboard(events).kpis.iloc[0]
+    assert all(te[c] == k[c] for c in ("frt_overdue", "tier_overdue", "frt_overdue_open", "tier_overdue_open"))
 
 
 # --- filters ----------------------------------------------------------------------------------
