@@ -556,6 +556,8 @@ def page_header(title: str) -> tuple[Loaded, metrics.Dashboard]:
     active = filters_summary()
     st.caption(views.dataset_caption(cur) + (f" · filtered: {active}" if active else "")
                + ("" if policy_is_default() else " · **SLA policy: your edit** (see the SLA policy page)"))
+    for message in views.missing_role_warnings(cur.prepared):
+        st.warning(message + " (Prepare page, Column mapping).", icon=":material/rule:")
     return cur, dash
 
 

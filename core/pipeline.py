@@ -71,7 +71,8 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
     quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
     quality = quality.with_findings(*_ingest_findings(raw), fanout, *_date_findings(reports),
                                     *_unknown_findings(typed, deduped.source_rows, mapping),
-                                    *_shape_findings(typed, deduped.source_rows, mapping), *findings)
+                                    *_shape_findings(typed, deduped.source_rows, mapping),
+                                    *_missing_role_findings(mapping, len(events)), *findings)
     progress("Done", 1.0)
     return Prepared(raw, mapping, typed, deduped.source_rows, events, tuple(reports), quality)
 
@@ -289,6 +290,25 @@ def _shape_findings(typed: pd.DataFrame, source_rows, mapping: schema.Mapping) -
             "response, resolved, closed). If each row is one status change, name the event time and set "
             'shape = "events" in the column mapping', "warning"))
     return out
+
+
+# Roles an event log can be read without, but not measured without: what each one's absence costs.
+_MEASURED_BY = {
+    "tier": "no event is in a tier, so there are no tier events, no FRT and no time in tier",
+    "priority": "no tier event has a priority, so none can be rated against an SLA allowance",
+    "work_resolved_time": "time in tier (the response's work-resolved time minus the event's time) cannot be "
+                          "measured, so no tier event is rated for the tier SLA",
+}
+
+
+def _missing_role_findings(mapping: schema.Mapping, events: int) -> list[Finding]:
+    """A role the figures need that no column holds: said in the report, never a silent '0 rated'."""
+    if mapping.shape != "events":
+        return []
+    return [Finding(f"no_{role}_column", "", events, (),
+                    f"No column is mapped as the {role.replace('_', ' ')}: {cost}. If the file has one, name it in "
+                    "the column mapping", "warning")
+            for role, cost in _MEASURED_BY.items() if not mapping.roles.get(role)]
 
 
 def _unknown_findings(typed: pd.DataFrame, source_rows, mapping: schema.Mapping) -> list[Finding]:

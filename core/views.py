@@ -140,6 +140,11 @@ DATE_ORDER_CHOICES = {"day-first": "day first (DD/MM)", "month-first": "month fi
                       "auto": "decided by the values"}
 
 
+def missing_role_warnings(prep: Prepared) -> list[str]:
+    """What the figures cannot show because no column holds a role they need (see pipeline's findings)."""
+    return [f.message for f in prep.quality.findings if f.kind.startswith("no_") and f.kind.endswith("_column")]
+
+
 def with_date_order(prep: Prepared, column: str, order: str) -> schema.Mapping:
     """The mapping with ``column`` read in ``order`` ("auto": no choice of the user's, the values decide)."""
     orders = {k: v for k, v in prep.mapping.date_orders.items() if k != column}
