@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -66,15 +67,85 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _path_problem(verb: str, what: str, path: Path, err: OSError | None = None) -> str | None:
+    """The one-line refusal for a user's path that cannot be read or written, or None when nothing is wrong yet.
+
+    Every read and write of a path the user gave goes through here (``_read``, ``_write``,
+    ``_check_writable``): the path and the reason in plain words, never a traceback or exit 70.
+    Without ``err`` only what the file system shows now is checked (a missing folder, a folder
+    given as the file), as a refusal before the long work.
+    """
+    reason = _layout_problem(path, verb)
+    if reason is None and err is not None:
+        reason = _errno_reason(err, path, verb)
+    return None if reason is None else f"cannot {verb} {what} {path}: {reason}"
+
+
+def _layout_problem(path: Path, verb: str) -> str | None:
+    """What is wrong with the path itself: a folder where a file should be, a folder that does not exist."""
+    try:
+        if path.is_dir():
+            return "it is a folder, not a file"
+        for folder in (path.parent, *path.parent.parents):
+            if folder.is_dir():
+                break
+            if folder.exists():
+                return f"{folder} is a file, not a folder" if folder.is_file() else f"{folder} is not a folder"
+        if not path.parent.is_dir():
+            return f"the folder {path.parent} does not exist"
+        if verb == "read" and not path.exists():
+            return "there is no such file"
+    except OSError:  # the path cannot even be looked at (no permission on a folder): the error says why
+        return None
+    return None
+
+
+_ERRNO_REASONS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+                  errno.ENAMETOOLONG: "the name is too long", errno.EFBIG: "the file is too large for the file system"}
+if hasattr(errno, "EDQUOT"):
+    _ERRNO_REASONS[errno.EDQUOT] = "the disk quota is used up"
+
+
+def _errno_reason(err: OSError, path: Path, verb: str) -> str:
+    if isinstance(err, PermissionError):
+        if verb == "read":
+            return "no permission to read it"
+        return "no permission to write it" if path.exists() else f"no permission to create files in {path.parent}"
+    if err.errno in _ERRNO_REASONS:
+        return _ERRNO_REASONS[err.errno]
+    text = err.strerror or type(err).__name__
+    return text[:1].lower() + text[1:]
+
+
 def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{what} not found: {path}")
-    except IsADirectoryError:
-        raise UsageError(f"{what} is a folder, not a file: {path}")
     except OSError as e:
-        raise UsageError(f"{what} cannot be read ({e.strerror}): {path}")
+        raise UsageError(_path_problem("read", what, path, e)) from None
+
+
+def _check_writable(path: Path, what: str) -> None:
+    """Refuse an output path that cannot work (missing folder, a folder as the file) before the long work."""
+    problem = _path_problem("write", what, path)
+    if problem:
+        raise UsageError(problem)
+
+
+def _write(path: Path, data: bytes, what: str) -> None:
+    """Write ``data`` to the user's path; a file this run created is removed again when the write fails midway."""
+    existed = os.path.lexists(path)
+    opened = False
+    try:
+        with open(path, "wb") as f:
+            opened = True
+            f.write(data)
+    except OSError as e:
+        if opened and not existed:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        raise UsageError(_path_problem("write", what, path, e)) from None
 
 
 def _limits(max_mb: str | None) -> Limits | None:
@@ -119,12 +190,12 @@ def _prepare(args):
     # Without --max-mb no limits are passed, so each reader's own default applies: the app's limits, or a
     # case's own in tests/core/test_corpus_cli.py, which sets pipeline.prepare's default.
     given = {} if limits is None else {"limits": limits}
-    data = _read(args.file, "input file")
+    data = _read(args.file, "the input file")
     if args.mapping:
         from core import ingest
 
         raw = ingest.read_table(data, args.file.name, sheet=args.sheet, **given)
-        text = _read(args.mapping, "mapping file").decode("utf-8", errors="replace")
+        text = _read(args.mapping, "the --mapping file").decode("utf-8", errors="replace")
         # from the table already read: reading the file again would hold two copies (twice the memory)
         return pipeline.prepare_from_raw(raw, schema.mapping_from_toml(text, raw.frame))
     return pipeline.prepare(data, args.file.name, sheet=args.sheet, **given)
@@ -192,18 +263,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _save_mapping(mapping: Mapping, path: Path) -> None:
     from core import schema
 
-    try:
-        path.write_text(schema.mapping_to_toml(mapping), encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"--save-mapping cannot write {path} ({e.strerror})")
+    _write(path, schema.mapping_to_toml(mapping).encode("utf-8"), "the --save-mapping file")
 
 
 def _inspect(args) -> int:
     from core import pipeline, report
 
     save = args.save_mapping
-    if save and not save.parent.is_dir():  # refused before the (possibly long) read
-        raise UsageError(f"--save-mapping: the folder {save.parent} does not exist (create it, or pick another path)")
+    if save:  # refused before the (possibly long) read
+        _check_writable(save, "the --save-mapping file")
     try:
         prepared = _prepare(args)
     except pipeline.MissingRoles as err:
@@ -227,7 +295,7 @@ def _analyze(args) -> int:
 
     pol = policy_mod.Policy.default()
     if args.policy:
-        pol = policy_mod.policy_from_toml(_read(args.policy, "policy file").decode("utf-8", errors="replace"))
+        pol = policy_mod.policy_from_toml(_read(args.policy, "the --policy file").decode("utf-8", errors="replace"))
     prepared = _prepare(args)
     result = metrics.summary(prepared.events, pol, prepared.quality.counts(), data_tz=prepared.mapping.timezone)
     if args.json:
@@ -243,10 +311,13 @@ def _clean(args) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv", ".parquet"):
         raise UsageError(f"--out must end in .xlsx, .csv or .parquet (got '{suffix or 'no extension'}')")
+    # the small files and the output path first: their mistakes are refused before the (possibly long) read
+    _check_writable(args.out, "the --out file")
+    key = _read(args.key_file, "the --key-file") if args.key_file else None
+    plan_text = _read(args.plan, "the --plan file").decode("utf-8", errors="replace") if args.plan else None
+    products = (_read(args.products, "the --products file").decode("utf-8", errors="replace") if args.products
+                else None)
     prepared = _prepare(args)
-    key = _read(args.key_file, "key file") if args.key_file else None
-    plan_text = _read(args.plan, "plan file").decode("utf-8", errors="replace") if args.plan else None
-    products = _read(args.products, "product map").decode("utf-8", errors="replace") if args.products else None
     result = privacy.clean(prepared, key=key, plan_toml=plan_text, products_toml=products)
     leaks = result.leaks
     message = privacy.leak_message(leaks)
@@ -254,7 +325,7 @@ def _clean(args) -> int:
         print(f"error: {message} Nothing was written; fix the plan or pass --allow-leaks.", file=sys.stderr)
         return EXIT_LEAKS
     writer = {".xlsx": export.to_xlsx_bytes, ".csv": export.to_csv_bytes, ".parquet": export.to_parquet_bytes}[suffix]
-    args.out.write_bytes(writer(result.anonymized.clean))
+    _write(args.out, writer(result.anonymized.clean), "the --out file")
     if args.json:
         print(json.dumps({"out": str(args.out), "rows": len(result.anonymized.clean),
                           "cells_scanned": leaks.cells_scanned, "leaks": leaks.found}))

@@ -84,9 +84,10 @@ def test_clean_refuses_a_plan_that_leaks(pii_file: Path, tmp_path: Path, capsys)
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["inspect", "missing.csv"], "not found"),
+    (["inspect", "missing.csv"], "cannot read the input file missing.csv: there is no such file"),
     (["clean", "{file}", "--out", "x.docx"], "must end in"),
-    (["analyze", "{file}", "--policy", "missing.toml"], "not found"),
+    (["analyze", "{file}", "--policy", "missing.toml"],
+     "cannot read the --policy file missing.toml: there is no such file"),
 ])
 def test_usage_problems_exit_2_with_a_message(argv, message, pii_file: Path, capsys) -> None:
     argv = [a.replace("{file}", str(pii_file)) for a in argv]

@@ -154,8 +154,8 @@ def test_save_mapping_into_a_missing_folder_is_refused(sample_file: Path, tmp_pa
     target = tmp_path / "no such folder" / "mapping.toml"
     assert cli.main(["inspect", str(sample_file), "--save-mapping", str(target)]) == cli.EXIT_INPUT
     captured = capsys.readouterr()
-    assert captured.err == (f"error: --save-mapping: the folder {target.parent} does not exist "
-                            "(create it, or pick another path)\n")
+    assert captured.err == (f"error: cannot write the --save-mapping file {target}: the folder {target.parent} "
+                            "does not exist\n")
     assert captured.out == "" and not target.parent.exists()
 
 
