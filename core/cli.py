@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--out", type=Path, required=True, help="output file: .xlsx, .csv or .parquet")
             s.add_argument("--key-file", type=Path, help="secret key file: tokens stay the same across files")
             s.add_argument("--plan", type=Path, help="anonymization plan TOML (keep/tokenize/generalize/scrub/drop)")
-            s.add_argument("--products", type=Path, help="product name map TOML (value -> shown name)")
+            s.add_argument("--products", type=Path,
+                           help='product name map TOML: a [values] table of "original" = "shown name" lines')
             s.add_argument("--allow-leaks", action="store_true", help="write the file even when the leak check finds personal values")
     return p
 
@@ -305,6 +306,54 @@ def _analyze(args) -> int:
     return EXIT_OK
 
 
+_VALUE_MAP_FORM = 'a [values] table of "original" = "shown name" lines (or such lines above any table)'
+
+
+def _products_text(path: Path) -> str:
+    """The --products file's text once it has the form core.anonymize.load_value_map_toml reads.
+
+    That reader's own refusal ("a value map must map each value to a text shown name") names
+    neither the table it looked for nor what it found; this says both, before the long work.
+    """
+    import tomllib
+
+    text = _read(path, "the --products file").decode("utf-8", errors="replace")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"the --products file {path} is not valid TOML ({e})") from None
+    if "values" in doc and not isinstance(doc["values"], dict):
+        found = f"values = {_toml_kind(doc['values'])}, not a table"
+    else:
+        table, where = (doc["values"], " under [values]") if "values" in doc else (doc, "")
+        tables = [k for k, v in table.items() if isinstance(v, dict)]
+        other = [k for k, v in table.items() if not isinstance(v, (str, dict))]
+        if not tables and not other:
+            return text
+        found = []
+        if tables:
+            found.append(("the table " if len(tables) == 1 else "the tables ")
+                         + ", ".join(f"[{'values.' if where else ''}{_toml_key(k)}]" for k in tables)
+                         + ("" if where else " instead"))
+        if other:
+            found.append(", ".join(f"{_toml_key(k)} = {_toml_kind(table[k])}" for k in other[:5])
+                         + (f" (and {len(other) - 5} more)" if len(other) > 5 else "") + where)
+        found = "; ".join(found)
+    raise UsageError(f"the --products file {path} should hold {_VALUE_MAP_FORM}, each shown name in quotes; "
+                     f"found {found}")
+
+
+def _toml_key(key: str) -> str:
+    """A key as it is written in TOML: bare, or quoted with escapes (one printable line)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_kind(value: object) -> str:
+    kinds = ((str, "text"), (bool, "true/false"), (int, "a number"), (float, "a number"), (list, "a list"),
+             (dict, "a table"))
+    return next((name for t, name in kinds if isinstance(value, t)), "a date or time")
+
+
 def _clean(args) -> int:
     from core import export, privacy
 
@@ -315,8 +364,7 @@ def _clean(args) -> int:
     _check_writable(args.out, "the --out file")
     key = _read(args.key_file, "the --key-file") if args.key_file else None
     plan_text = _read(args.plan, "the --plan file").decode("utf-8", errors="replace") if args.plan else None
-    products = (_read(args.products, "the --products file").decode("utf-8", errors="replace") if args.products
-                else None)
+    products = _products_text(args.products) if args.products else None
     prepared = _prepare(args)
     result = privacy.clean(prepared, key=key, plan_toml=plan_text, products_toml=products)
     leaks = result.leaks

@@ -168,3 +168,46 @@ def test_a_fault_of_ours_while_writing_is_still_exit_70(export: Path, tmp_path: 
     monkeypatch.delenv("TIERLENS_DEBUG", raising=False)
     assert cli.main(["clean", str(export), "--out", str(tmp_path / "clean.csv")]) == cli.EXIT_INTERNAL
     assert "internal problem (KeyError) while running clean" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- --products
+
+VALUES_FORM = ('should hold a [values] table of "original" = "shown name" lines (or such lines above any table), '
+               "each shown name in quotes; found ")
+
+
+@pytest.mark.parametrize("text, found", [
+    ('[value]\nACME = "Notifier"\n', "the table [value] instead"),
+    ('[products]\nACME = "Notifier"\n[names]\nB = "b"\n', "the tables [products], [names] instead"),
+    ('values = "Notifier"\n', "values = text, not a table"),
+    ('[values]\nACME = 3\n"Old app" = true\n', 'ACME = a number, "Old app" = true/false under [values]'),
+    ('ACME = ["Notifier"]\n', "ACME = a list"),
+    ('[values]\nACME = "Notifier"\n[values.more]\nB = "b"\n', "the table [values.more]"),
+], ids=["[value]", "other tables", "values as text", "not text", "a list", "nested"])
+def test_a_products_file_of_the_wrong_form_says_what_was_expected_and_found(text: str, found: str, export: Path,
+                                                                             tmp_path: Path, capsys) -> None:
+    products = tmp_path / "products.toml"
+    products.write_text(text, encoding="utf-8")
+    out = tmp_path / "clean.csv"
+    assert cli.main(["clean", str(export), "--out", str(out), "--products", str(products)]) == cli.EXIT_INPUT
+    captured = capsys.readouterr()
+    assert _only_line(captured) == f"error: the --products file {products} {VALUES_FORM}{found}"
+    assert captured.out == "" and not out.exists()
+
+
+def test_a_products_file_that_is_not_toml_is_named(export: Path, tmp_path: Path, capsys) -> None:
+    products = tmp_path / "products.toml"
+    products.write_text("[values\n", encoding="utf-8")
+    assert cli.main(["clean", str(export), "--out", str(tmp_path / "c.csv"), "--products", str(products)]) == 2
+    assert _only_line(capsys.readouterr()).startswith(f"error: the --products file {products} is not valid TOML (")
+
+
+@pytest.mark.parametrize("text", ['[values]\n"Tier 1" = "First line"\n', '"Tier 1" = "First line"\n', ""],
+                         ids=["table", "top level", "empty"])
+def test_a_products_file_of_the_right_form_is_used(text: str, export: Path, tmp_path: Path, capsys) -> None:
+    products = tmp_path / "products.toml"
+    products.write_text(text, encoding="utf-8")
+    out = tmp_path / "clean.csv"
+    code = cli.main(["clean", str(export), "--out", str(out), "--products", str(products)])
+    assert code == cli.EXIT_OK, capsys.readouterr().err
+    assert out.is_file()
