@@ -60,7 +60,15 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--policy", type=Path, help="SLA policy TOML (default: HIGH 30m, MEDIUM 1d, LOW 1w)")
         if name == "clean":
             s.add_argument("--out", type=Path, required=True, help="output file: .xlsx, .csv or .parquet")
-            s.add_argument("--key-file", type=Path, help="secret key file: tokens stay the same across files")
+            keys = s.add_mutually_exclusive_group()
+            keys.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                              help="file holding the passphrase typed on the app's Download page (one line, "
+                                   f"{PASSPHRASE_MIN_CHARS} characters or more): the same tokens as the app's with "
+                                   "that passphrase, in every file")
+            keys.add_argument("--key-file", type=Path, metavar="FILE",
+                              help="raw secret key file (its bytes are the key, at least 16): tokens stay the same "
+                                   "across files run with it. Not the app's passphrase: its tokens differ from the "
+                                   "app's; use --passphrase-file for those")
             s.add_argument("--plan", type=Path, help="anonymization plan TOML (keep/tokenize/generalize/scrub/drop)")
             s.add_argument("--products", type=Path,
                            help='product name map TOML: a [values] table of "original" = "shown name" lines')
@@ -306,6 +314,38 @@ def _analyze(args) -> int:
     return EXIT_OK
 
 
+# The app's rule for a passphrase (pages/download.py: "Passphrase (16 characters or more)", the button stays
+# off below it); Key.from_passphrase alone would take 8. tests/core/test_cli_keys.py checks the page still says so.
+PASSPHRASE_MIN_CHARS = 16
+
+
+def _token_key(args):
+    """The token key of --key-file (its raw bytes) or of --passphrase-file (the app's key from it), or None."""
+    from core.anonymize import Key
+
+    if args.key_file:
+        raw = _read(args.key_file, "the --key-file")
+        if len(raw) < 16:
+            raise UsageError(f"the --key-file {args.key_file} holds {len(raw)} bytes; a raw key needs at least 16 "
+                             "(for the passphrase typed on the app's Download page use --passphrase-file)")
+        return Key(raw)
+    if args.passphrase_file:
+        path = args.passphrase_file
+        try:
+            phrase = _read(path, "the --passphrase-file").decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError(f"the --passphrase-file {path} is not UTF-8 text") from None
+        phrase = phrase.removesuffix("\n").removesuffix("\r")  # one line ending, as an editor or echo leaves it
+        if not phrase:
+            raise UsageError(f"the --passphrase-file {path} is empty: write the passphrase used on the app's "
+                             f"Download page ({PASSPHRASE_MIN_CHARS} characters or more) in it")
+        if len(phrase) < PASSPHRASE_MIN_CHARS:
+            raise UsageError(f"the passphrase in the --passphrase-file {path} is too short: a passphrase needs "
+                             f"{PASSPHRASE_MIN_CHARS} characters or more, as on the app's Download page")
+        return Key.from_passphrase(phrase)
+    return None
+
+
 _VALUE_MAP_FORM = 'a [values] table of "original" = "shown name" lines (or such lines above any table)'
 
 
@@ -362,7 +402,7 @@ def _clean(args) -> int:
         raise UsageError(f"--out must end in .xlsx, .csv or .parquet (got '{suffix or 'no extension'}')")
     # the small files and the output path first: their mistakes are refused before the (possibly long) read
     _check_writable(args.out, "the --out file")
-    key = _read(args.key_file, "the --key-file") if args.key_file else None
+    key = _token_key(args)
     plan_text = _read(args.plan, "the --plan file").decode("utf-8", errors="replace") if args.plan else None
     products = _products_text(args.products) if args.products else None
     prepared = _prepare(args)

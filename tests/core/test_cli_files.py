@@ -39,6 +39,7 @@ READS = [
     ("clean", "--plan", "the --plan file"),
     ("clean", "--products", "the --products file"),
     ("clean", "--key-file", "the --key-file"),
+    ("clean", "--passphrase-file", "the --passphrase-file"),
 ]
 BROKEN = {  # how the path is broken -> (the path under tmp_path, the reason; {tmp} is tmp_path)
     "missing file": ("nope.toml", "there is no such file"),
