@@ -25,7 +25,7 @@ from core import contract
 __all__ = [
     "Action", "Plan", "Key", "Anonymized", "LeakReport", "default_plan", "plan_table",
     "plan_to_toml", "plan_from_toml", "strip_vendor_prefix_preset", "load_value_map_toml",
-    "value_map_to_toml", "normalize_value", "anonymize", "scrub_text", "reveal", "leak_check",
+    "value_map_to_toml", "normalize_value", "anonymize", "scrub_text", "reveal", "leak_check", "LEAK_KINDS",
 ]
 
 CODE_CHARS = 12  # 60 bits of HMAC: ~4e-7 chance of any collision among a million values
@@ -509,21 +509,31 @@ def _map_distinct(series: pd.Series, fn: Callable[[object], object] | None = Non
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 # Bounded repeats keep long descriptions linear: no backtracking over a whole paragraph.
 _EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|\(\d)?[\d(][\d\s().-]{4,24}\d(?![\w])")
-_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
+# Not right after a word character, '+' or '#', nor after a word and '-' or '/': the digits
+# of 'INC0712345678', '#0712345678' and 'TCK-0712345678' are a ticket number, not a phone.
+_PHONE = re.compile(r"(?<![\w+#])(?<!\w[-/])(?:\+|\(\d)?[\d(][\d\s().-]{4,24}\d(?![\w])")
+# A date at the start of a phone match ('2025-07-16', '16-07-2025', '16.07.25'), before the
+# end or a space or 'T' (a time may follow): kept, and only the rest is looked at.
+_DATE_START = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}([-.])\d{1,2}\1(?:\d{4}|\d{2}))(?=$|[ T])")
+_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")  # 1.234.567: an amount
 _URL_TAIL = ".,;:!?)]}'\""
 
 
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
+    date = _DATE_START.match(text)
+    if date:
+        return text[:date.end()] + _PHONE.sub(_phone, text[date.end():])
     digits = sum(map(str.isdigit, text))
     separated = not text.isdigit()
-    if digits > 15 or digits < 7 or _ISO_DATE.fullmatch(text):
+    if digits > 15 or digits < 7:
         return text
     if separated and text.count(".") == 1 and not re.search(r"[\s()-]", text):
         return text  # a decimal number, not a phone
-    if not separated and not (text.startswith("0") and 9 <= digits <= 11):
-        return text  # a bare run of digits is an id unless it looks like a local mobile number
+    if _DOTTED_THOUSANDS.fullmatch(text):
+        return text
+    if not separated and not (text[0] == "0" and text[1] != "0" and 9 <= digits <= 11):
+        return text  # a bare run of digits is an id ('0012345678' too) unless it looks like a local number
     return "[PHONE]"
 
 
@@ -533,22 +543,57 @@ def _url(match: re.Match[str]) -> str:
     return "[URL]" + text[len(stripped):]
 
 
+# What free text is scrubbed of, in the order it is replaced (a link holding 'user@host' is
+# one link): (kind, a quick test the text must pass first, pattern, replacement). The leak
+# check looks for the same kinds with the same patterns. The phone test is the caller's
+# digit count (a phone needs 7 digits).
+_PATTERNS = (
+    ("link", re.compile(r"http|www\.", re.IGNORECASE), _URL, _url),
+    ("email", re.compile("@"), _EMAIL, "[EMAIL]"),
+    ("phone", None, _PHONE, _phone),
+)
+
+
+def _replace_patterns(text: str, phones: bool = True, others: bool = True) -> tuple[str, tuple[str, ...]]:
+    """The text with links, e-mails and phone numbers replaced, and the kinds replaced.
+    ``phones=False`` / ``others=False`` when the text is known to hold no phone number / no
+    link or e-mail (see ``_pattern_candidates``).
+
+    >>> _replace_patterns("mail a@b.org or see www.x.org")
+    ('mail [EMAIL] or see [URL]', ('link', 'email'))
+    """
+    kinds = []
+    for kind, guard, pattern, replacement in _PATTERNS:
+        if (phones if guard is None else others and guard.search(text)):
+            replaced = pattern.sub(replacement, text)
+            if replaced != text:
+                kinds.append(kind)
+                text = replaced
+    return text, tuple(kinds)
+
+
 def _scrub_patterns(text: str, phones: bool = True) -> str:
     """URLs, e-mails and phone numbers replaced; ``phones=False`` when the text is known to
     hold fewer than 7 digits (no phone then)."""
-    if "http" in text or "www." in text or "WWW." in text:
-        text = _URL.sub(_url, text)
-    if "@" in text:
-        text = _EMAIL.sub("[EMAIL]", text)
-    return _PHONE.sub(_phone, text) if phones else text
+    return _replace_patterns(text, phones)[0]
 
 
-# For texts that fail all three, ``_scrub_patterns`` returns the text unchanged: no URL or
-# e-mail guard holds, and a phone needs 7 digits. Python's ``\d`` is any Unicode decimal
-# digit; RE2 counts every character that is not a letter, mark, separator, punctuation or
-# symbol (all numbers, controls, unassigned), a superset whatever its Unicode version.
-_PATTERN_GUARD = r"http|www\.|WWW\.|@"
+# For texts that fail all three, ``_scrub_patterns`` returns the text unchanged: no link or
+# e-mail guard holds (case-insensitive, as ``_URL`` is), and a phone needs 7 digits. Python's
+# ``\d`` is any Unicode decimal digit; the RE2 test looks for seven characters that are not a
+# letter, mark, separator, punctuation or symbol (all numbers, controls, unassigned), a
+# superset whatever its Unicode version. One automaton pass: twice as fast as counting them.
+_PATTERN_GUARD = r"(?i)http|www\.|@"
 _MAYBE_DIGIT = r"[^\p{L}\p{M}\p{Z}\p{P}\p{S}]"
+_SEVEN_DIGITS = rf"(?s)(?:{_MAYBE_DIGIT}.*?){{7}}"
+
+
+def _pattern_candidates(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: whether it could hold a link or e-mail, and whether it could hold a phone
+    number (7 digits or more), by vectorised Arrow string kernels."""
+    guarded = pc.match_substring_regex(arrow, _PATTERN_GUARD).to_numpy(zero_copy_only=False)
+    phones = pc.match_substring_regex(arrow, _SEVEN_DIGITS).to_numpy(zero_copy_only=False)
+    return guarded, phones
 
 
 def _scrub_many(values: list[object], matcher: _Matcher) -> list[str]:
@@ -558,11 +603,9 @@ def _scrub_many(values: list[object], matcher: _Matcher) -> list[str]:
     texts = [v if type(v) is str else str(v) for v in values]
     if not texts:
         return texts
-    arrow = pa.array(texts, type=pa.large_string())
-    guarded = pc.match_substring_regex(arrow, _PATTERN_GUARD).to_numpy(zero_copy_only=False)
-    phones = pc.greater_equal(pc.count_substring_regex(arrow, _MAYBE_DIGIT), 7).to_numpy(zero_copy_only=False)
+    guarded, phones = _pattern_candidates(pa.array(texts, type=pa.large_string()))
     for i in np.flatnonzero(guarded | phones):
-        texts[i] = _scrub_patterns(texts[i], bool(phones[i]))
+        texts[i] = _replace_patterns(texts[i], bool(phones[i]), bool(guarded[i]))[0]
     return matcher.replace_many(texts)
 
 
@@ -962,28 +1005,48 @@ def reveal(frame: pd.DataFrame, token_map: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- leak check
 
+# What the leak check finds, by kind: the values of personal columns, and what free text is
+# scrubbed of (``_PATTERNS``), wherever it is.
+LEAK_KINDS = {"value": "values of personal columns", "email": "e-mail addresses",
+              "phone": "phone numbers", "link": "links"}
+
 
 @dataclass(frozen=True)
 class LeakReport:
-    """Where personal values survive: cells scanned, cells found, (column, row) hits (first
-    1000; rows as a spreadsheet shows the exported file, header = row 1), count per column."""
+    """Where personal data survives: cells scanned, cells found, (column, row) hits (first
+    1000; rows as a spreadsheet shows the exported file, header = row 1), cells found per
+    column, and per column the cells holding each kind (``LEAK_KINDS``; a cell may hold several)."""
 
     cells_scanned: int
     found: int
     hits: tuple[tuple[str, int], ...]
     columns: dict[str, int]
+    kinds: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
         return self.found == 0
 
     def message(self) -> str:
-        """A sentence naming columns and rows, never values."""
+        """A sentence naming columns, kinds and rows, never values.
+
+        >>> LeakReport(10, 0, (), {}).message()
+        'No personal value found in 10 cells (values of personal columns, e-mail addresses, phone numbers, links).'
+        >>> LeakReport(10, 2, (("t", 2), ("t", 5)), {"t": 2}, {"t": {"email": 1, "phone": 1}}).message()
+        "2 cells still hold personal data ('t': 2 cells, e-mail addresses in 1, phone numbers in 1); first rows: 2, 5."
+        """
         if self.clean:
-            return f"No personal value found in {self.cells_scanned:,} cells."
-        where = "; ".join(f"'{c}': {n:,} cells" for c, n in self.columns.items())
+            return f"No personal value found in {self.cells_scanned:,} cells ({', '.join(LEAK_KINDS.values())})."
+        where = "; ".join(f"'{c}': {_cells(n)}" + "".join(f", {LEAK_KINDS[k]} in {m:,}"
+                                                            for k, m in self.kinds.get(c, {}).items())
+                          for c, n in self.columns.items())
         rows = ", ".join(str(r) for _, r in self.hits[:10])
-        return f"{self.found:,} cells still hold a personal value ({where}); first rows: {rows}."
+        verb = "holds" if self.found == 1 else "hold"
+        return f"{_cells(self.found)} still {verb} personal data ({where}); first rows: {rows}."
+
+
+def _cells(n: int) -> str:
+    return f"{n:,} cell{'' if n == 1 else 's'}"
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -992,33 +1055,38 @@ def _is_text(series: pd.Series) -> bool:
 
 
 def leak_check(frame: pd.DataFrame, originals: Iterable[str], min_len: int = 3,
-               limit: int = 1000) -> LeakReport:
+               limit: int = 1000, patterns: bool = True) -> LeakReport:
     """Scan every text cell for every original: equal (ignoring case, accents, punctuation)
-    or contained as whole words. Originals shorter than ``min_len`` count only as whole
-    cells. Numeric and date columns cannot hold names and are not scanned.
+    or contained as whole words; and, unless ``patterns=False``, for the e-mail addresses,
+    phone numbers and links free text is scrubbed of, found by the scrubber's own patterns.
+    Originals shorter than ``min_len`` count only as whole cells. Numeric and date columns
+    cannot hold names, e-mails or links and are not scanned (a phone number stored as a
+    number has no separators, so it cannot be told from an id or an amount).
 
     Each column's distinct values are folded and searched together (see ``_leaking``);
     only the values found are looked up again in the rows.
 
-    >>> r = leak_check(pd.DataFrame({"t": ["hi Zoe Ng", "ok", "ZOË NG"]}), ["Zoë Ng"])
-    >>> r.found, r.hits
-    (2, (('t', 2), ('t', 4)))
+    >>> r = leak_check(pd.DataFrame({"t": ["hi Zoe Ng", "ok", "ZOË NG", "ring +254 712 345678"]}), ["Zoë Ng"])
+    >>> r.found, r.hits, r.kinds
+    (3, (('t', 2), ('t', 4), ('t', 5)), {'t': {'value': 2, 'phone': 1}})
     """
     folded = {normalize_value(o) for o in originals if isinstance(o, str)}
     folded.discard("")
     matcher = _Matcher({o: "" for o in folded if len(o) >= min_len})
     text_columns = [c for c in frame.columns if _is_text(frame[c])]
     per_column: dict[str, int] = {}
+    kinds: dict[str, dict[str, int]] = {}
     positions: list[tuple[int, int]] = []
     for index, column in enumerate(text_columns):
-        rows = _leaking_rows(frame[column], folded, matcher)
+        rows, counts = _leaking_rows(frame[column], folded, matcher, patterns)
         if not len(rows):
             continue
         per_column[str(column)] = len(rows)
+        kinds[str(column)] = counts
         positions += [(int(r), index) for r in rows[:limit]]
     positions.sort()
     hits = tuple((str(text_columns[c]), r + 2) for r, c in positions[:limit])
-    return LeakReport(len(frame) * len(text_columns), sum(per_column.values()), hits, per_column)
+    return LeakReport(len(frame) * len(text_columns), sum(per_column.values()), hits, per_column, kinds)
 
 
 def _arrow_text(series: pd.Series) -> pa.ChunkedArray | None:
@@ -1029,29 +1097,41 @@ def _arrow_text(series: pd.Series) -> pa.ChunkedArray | None:
     return None
 
 
-def _leaking_rows(series: pd.Series, folded: set[str], matcher: _Matcher) -> np.ndarray:
-    """Positions of the cells of one column that hold a personal value, ascending."""
+def _leaking_rows(series: pd.Series, folded: set[str], matcher: _Matcher,
+                  patterns: bool) -> tuple[np.ndarray, dict[str, int]]:
+    """Positions of the cells of one column that hold personal data, ascending, and the
+    number of cells holding each kind found."""
     arrow = _arrow_text(series)
     if arrow is not None:
         uniques = pc.drop_null(pc.unique(arrow))
-        bad = _leaking(uniques.to_pylist(), folded, matcher)
-        if not bad.any():
-            return np.empty(0, dtype=np.int64)
-        found = pc.is_in(arrow, value_set=uniques.filter(pa.array(bad)))
-        return np.flatnonzero(found.to_numpy(zero_copy_only=False))
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    bad = _leaking([str(u) for u in uniques], folded, matcher)
-    if not bad.any():
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(np.append(bad, False)[codes])  # code -1 (null) picks the False
+        found = _leaking(uniques.to_pylist(), folded, matcher, uniques if patterns else None)
+        if not found:
+            return np.empty(0, dtype=np.int64), {}
+        # Index of each cell's value among the uniques; a null cell gets the extra False at the end.
+        codes = pc.fill_null(pc.index_in(arrow, value_set=uniques), len(uniques)).to_numpy(zero_copy_only=False)
+    else:
+        codes, values = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(u) for u in values]
+        found = _leaking(texts, folded, matcher, pa.array(texts, type=pa.large_string()) if patterns else None)
+        if not found:
+            return np.empty(0, dtype=np.int64), {}
+        codes = np.where(codes < 0, len(texts), codes)
+    bad = np.logical_or.reduce(list(found.values()))
+    cells = {kind: np.append(mask, False)[codes] for kind, mask in found.items()}
+    rows = np.flatnonzero(np.append(bad, False)[codes])
+    return rows, {kind: int(hit.sum()) for kind, hit in cells.items()}
 
 
-def _leaking(values: list[str], folded: set[str], matcher: _Matcher) -> np.ndarray:
-    """Per value: its folded text equals an original, or holds one as whole words.
+def _leaking(values: list[str], folded: set[str], matcher: _Matcher,
+             arrow: pa.Array | None) -> dict[str, np.ndarray]:
+    """Per kind found (``LEAK_KINDS``), which values hold it; kinds found in no value are left out.
 
-    The values are folded and searched joined by ``_SEP``, in batches of ``_JOIN_CHARS``
-    characters: one translate and one automaton pass per batch; each hit is mapped back
-    to its value by its offset."""
+    Values of personal columns: the folded text equals an original, or holds one as whole
+    words. The values are folded and searched joined by ``_SEP``, in batches of
+    ``_JOIN_CHARS`` characters: one translate and one automaton pass per batch; each hit is
+    mapped back to its value by its offset. Patterns (when ``arrow``, the same values as an
+    Arrow array, is given): the scrubber's patterns, run only on the values the Arrow
+    kernels of ``_pattern_candidates`` pass."""
     bad = np.zeros(len(values), dtype=bool)
     for start, stop in _batches(values):
         joined = _fold_joined(values[start:stop])
@@ -1061,4 +1141,12 @@ def _leaking(values: list[str], folded: set[str], matcher: _Matcher) -> np.ndarr
         if ends:
             bounds = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) + 1)
             bad[start + np.searchsorted(bounds, ends, side="right")] = True
-    return bad
+    found = {"value": bad}
+    if arrow is not None and len(values):
+        guarded, phones = _pattern_candidates(arrow)
+        for kind in ("email", "phone", "link"):
+            found[kind] = np.zeros(len(values), dtype=bool)
+        for i in np.flatnonzero(guarded | phones).tolist():
+            for kind in _replace_patterns(values[i], bool(phones[i]), bool(guarded[i]))[1]:
+                found[kind][i] = True
+    return {kind: mask for kind, mask in found.items() if mask.any()}

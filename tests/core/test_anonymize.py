@@ -252,6 +252,12 @@ def test_events_from_sources(wide):
     ("see https://x.example/a?b=1). ok", "see [URL]). ok"),
     ("www.foo.org, ok", "[URL], ok"),
     ("mail j.o'neil+x@mail.co.ke.", "mail [EMAIL]."),
+    ("HTTP://UP.CASE.EXAMPLE/x ok", "[URL] ok"),  # links in capitals too
+    ("TCK-0712345678, INC0712345678, #0712345678, REQ/25/0712345678", "TCK-0712345678, INC0712345678, "
+     "#0712345678, REQ/25/0712345678"),  # ticket numbers
+    ("on 16-07-2025 10:11 and 07.12.2025", "on 16-07-2025 10:11 and 07.12.2025"),  # day-first dates
+    ("2025-07-16 0712 345 678", "2025-07-16 [PHONE]"),  # a date before a phone hides neither
+    ("padded id 0012345678, KES 1.234.567,50", "padded id 0012345678, KES 1.234.567,50"),
 ])
 def test_patterns(text, expected):
     assert an.scrub_text(text) == expected
@@ -401,9 +407,10 @@ def test_leak_check_table(dtype, monkeypatch):
     cells = [c for c, _ in LEAK_TABLE]
     expected = [i + 2 for i, (_, leaks) in enumerate(LEAK_TABLE) if leaks]
     frame = pd.DataFrame({"t": pd.Series(cells + [None], dtype=dtype)})
-    assert [r for _, r in an.leak_check(frame, originals).hits] == expected
+    # The originals alone: '07123456789' is no original, though the phone patterns find it.
+    assert [r for _, r in an.leak_check(frame, originals, patterns=False).hits] == expected
     monkeypatch.setattr(an, "_JOIN_CHARS", 5)  # the values folded and searched in many small batches
-    assert [r for _, r in an.leak_check(frame, originals).hits] == expected
+    assert [r for _, r in an.leak_check(frame, originals, patterns=False).hits] == expected
 
 
 def test_leak_check_rows_of_repeated_values():
