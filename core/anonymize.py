@@ -198,25 +198,75 @@ def plan_to_toml(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+_PLAN_KEYS = ("version", "product_column", "person_names", "actions", "labels", "generalize")
+_PLAN_EXPECTED = ("expected an [actions] table (column = keep, tokenize, generalize, scrub or drop), "
+                  "optionally [labels], [generalize.\"column\"], person_names, product_column and version")
+# Top-level keys of the project's other TOML files, to say which file was given instead.
+_OTHER_FILES = {
+    **dict.fromkeys(("allowances", "clock", "pause_statuses", "business_hours", "overrides"), "an SLA policy"),
+    **dict.fromkeys(("roles", "shape", "timezone", "free_text", "status_values", "tier_values", "priority_values",
+                     "date_orders", "personal"), "a column mapping"),
+    "values": "a product name map",
+}
+
+
 def plan_from_toml(text: str) -> Plan:
-    """Read a plan written by ``plan_to_toml``; a bad action or missing label raises ValueError.
+    """Read a plan written by ``plan_to_toml`` or by hand. ValueError, in one line, for text
+    that is not TOML, a key or table a plan does not have (a typo like ``[action]`` would
+    otherwise leave the plan meaning nothing), a file without ``[actions]``, a bad action or
+    a missing label.
 
     >>> p = default_plan(["a", "b"], {"a": "Agent"})
     >>> plan_from_toml(plan_to_toml(p)) == p
     True
+    >>> plan_from_toml('[action]\\n"b" = "drop"')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the anonymization plan has an unknown table or key: action; expected an [actions] table ...
     """
-    data = tomllib.loads(text)
     try:
-        actions = {str(c): Action(a) for c, a in data.get("actions", {}).items()}
-    except ValueError as exc:
-        raise ValueError(f"unknown action in plan; use one of {', '.join(a.value for a in Action)}") from exc
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"the anonymization plan is not valid TOML: {exc}") from None
+    unknown = [k for k in data if k not in _PLAN_KEYS]
+    if unknown:
+        kinds = sorted({_OTHER_FILES[k] for k in unknown if k in _OTHER_FILES})
+        looks = f" (this looks like {' or '.join(kinds)} file)" if kinds else ""
+        what = "unknown tables or keys" if len(unknown) > 1 else "an unknown table or key"
+        raise ValueError(f"the anonymization plan has {what}: {', '.join(unknown)}{looks}; {_PLAN_EXPECTED}")
+    if "actions" not in data:
+        raise ValueError(f"the anonymization plan has no [actions] table; {_PLAN_EXPECTED}")
+    actions = _plan_table(data, "actions")
+    allowed = {a.value for a in Action}
+    odd = [c for c, a in actions.items() if a not in allowed]
+    if odd:
+        raise ValueError(f"unknown action in the anonymization plan for column{'s' if len(odd) > 1 else ''} "
+                         f"{', '.join(repr(c) for c in odd)}; use one of {', '.join(a.value for a in Action)}")
+    actions = {str(c): Action(a) for c, a in actions.items()}
+    generalize = data.get("generalize", {})
+    if not isinstance(generalize, dict) or not all(isinstance(m, dict) for m in generalize.values()):
+        raise ValueError('the anonymization plan\'s generalize must hold one [generalize."column"] table per column')
+    person_names = data.get("person_names", [])
+    if not isinstance(person_names, list) or not all(isinstance(c, str) for c in person_names):
+        raise ValueError("the anonymization plan's person_names must be a list of column names")
+    product_column = data.get("product_column")
+    if product_column is not None and not isinstance(product_column, str):
+        raise ValueError("the anonymization plan's product_column must be a column name in quotes")
     return Plan(
         actions,
-        {str(c): str(l) for c, l in data.get("labels", {}).items()},
-        {str(c): {str(k): str(v) for k, v in m.items()} for c, m in data.get("generalize", {}).items()},
-        tuple(str(c) for c in data.get("person_names", ())),
-        data.get("product_column"),
+        {str(c): str(l) for c, l in _plan_table(data, "labels").items()},
+        {str(c): {str(k): str(v) for k, v in _plan_table(generalize, c, f'generalize."{c}"').items()}
+         for c in generalize},
+        tuple(person_names),
+        product_column,
     )
+
+
+def _plan_table(data: dict, key: str, name: str | None = None) -> dict[str, str]:
+    table = data.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ValueError(f"the anonymization plan's [{name or key}] must map each column to a text value")
+    return table
 
 
 def load_value_map_toml(text: str) -> dict[str, str]:
