@@ -20,8 +20,9 @@ rows = len(cleaned.anonymized.clean)
 
 st.markdown(
     "The clean file holds every row of your upload (duplicates removed) with people and clients replaced by "
-    "tokens (`Agent 7`, `School 12`), free text scrubbed of names, e-mails, phone numbers and links, and any "
-    "column you chose dropped. Check or change the per-column plan on the **Prepare** page."
+    "tokens (`Agent 7`, `School 12`), free text scrubbed of the names that appear in the file's personal columns, "
+    "e-mail addresses, phone numbers and links, and any column you chose dropped. Check or change the "
+    "per-column plan on the **Prepare** page."
 )
 
 with st.container(border=True):
@@ -30,6 +31,9 @@ with st.container(border=True):
     else:
         st.error(f"Leak check failed: {leaks.message()} Change the plan for those columns on the Prepare page "
                  "(tokenize, scrub or drop them).", icon=":material/gpp_bad:")
+    st.caption("Names typed in free text that are in no personal column (a caller named only in a title, say) "
+               "are not recognised, by the scrubbing or by the leak check: read any text column you keep or scrub "
+               "before you share the file.")
     plan = cleaned.plan
     counts = views.plan_counts(plan)
     st.caption(" · ".join(f"{n} column{'s' if n != 1 else ''} {a.value}" for a, n in counts.items() if n))
