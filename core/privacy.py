@@ -160,12 +160,28 @@ def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | No
 
     def rest() -> tuple[Anonymized, LeakReport]:
         result = first.finish()
-        return result, anonymize.leak_check(result.clean, result.originals)
+        return result, anonymize.leak_check(result.clean, result.originals | _kept_personal_values(prepared, plan))
 
     later = _Later(rest)
     if not background:
         later.result()
     return Cleaned(plan, first.events, _plan_id(plan, key), later)
+
+
+def _kept_personal_values(prepared: Prepared, plan: Plan) -> frozenset[str]:
+    """The values of columns detected as personal that the plan neither tokenizes nor drops.
+
+    Tokenized columns give the leak check their values anyway; a personal column the user chose to
+    keep (or scrub, or generalize) must still be checked for them, so that keeping one is a leak the
+    user confirms, not a "passed".
+    """
+    out: set[str] = set()
+    for column in prepared.mapping.personal:
+        if column in prepared.typed.columns and plan.actions.get(column) not in (anonymize.Action.TOKENIZE, anonymize.Action.DROP):
+            values = prepared.typed[column].dropna()
+            if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+                out.update(str(v) for v in values.unique())
+    return frozenset(out)
 
 
 def _plan_id(plan: Plan, key: bytes | Key | None) -> str:
