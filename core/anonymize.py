@@ -451,6 +451,7 @@ class Key:
     """Secret bytes that make tokens stable across files; never shown in repr, str or errors."""
 
     __slots__ = ("_secret",)
+    MIN_PASSPHRASE_CHARS = 16  # the app's Download page and the CLI's --passphrase-file ask for this many
 
     def __init__(self, secret: bytes) -> None:
         if not isinstance(secret, (bytes, bytearray)) or len(secret) < 16:
@@ -459,8 +460,8 @@ class Key:
 
     @classmethod
     def from_passphrase(cls, passphrase: str) -> "Key":
-        if len(passphrase) < 8:
-            raise ValueError("a passphrase needs at least 8 characters")
+        if len(passphrase) < cls.MIN_PASSPHRASE_CHARS:
+            raise ValueError(f"a passphrase needs at least {cls.MIN_PASSPHRASE_CHARS} characters")
         return cls(hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), _KDF_SALT, _KDF_ROUNDS))
 
     @classmethod

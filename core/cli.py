@@ -314,8 +314,8 @@ def _analyze(args) -> int:
     return EXIT_OK
 
 
-# The app's rule for a passphrase (pages/download.py: "Passphrase (16 characters or more)", the button stays
-# off below it); Key.from_passphrase alone would take 8. tests/core/test_cli_keys.py checks the page still says so.
+# Key.MIN_PASSPHRASE_CHARS (the app's rule as well), not imported here so that --help stays light;
+# tests/core/test_cli_keys.py checks the two agree.
 PASSPHRASE_MIN_CHARS = 16
 
 

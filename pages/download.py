@@ -3,6 +3,7 @@ import streamlit as st
 
 import state
 from core import export, views
+from core.anonymize import Key
 
 st.title("Download an anonymized copy")
 cur = state.loaded()
@@ -86,8 +87,9 @@ st.markdown("Without a key, tokens are numbered in order of appearance and diffe
             "passphrase you keep, the same person gets the same token in every monthly export, so trends survive "
             "anonymization. The passphrase never appears in any download.")
 k1, k2 = st.columns([3, 1])
-phrase = k1.text_input("Passphrase (16 characters or more)", type="password", key="tl_passphrase")
-if k2.button("Use passphrase", disabled=len(phrase or "") < 16):
+phrase = k1.text_input(f"Passphrase ({Key.MIN_PASSPHRASE_CHARS} characters or more)", type="password",
+                       key="tl_passphrase")
+if k2.button("Use passphrase", disabled=len(phrase or "") < Key.MIN_PASSPHRASE_CHARS):
     state.set_passphrase(phrase)
     st.rerun()
 if state.has_key():
