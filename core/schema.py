@@ -483,12 +483,13 @@ def _detected_choices(frame: pd.DataFrame) -> dict[str, _Candidate]:
     return _assign(named + _value_candidates(frame, {c.column for c in named}))
 
 
-def detect_mapping(frame: pd.DataFrame) -> Mapping:
+def detect_mapping(frame: pd.DataFrame, chosen: dict[str, _Candidate] | None = None) -> Mapping:
     """Guess every role from header synonyms and values; every choice says how and how sure.
 
-    Never mutates ``frame``. Roles nothing matched map to None.
+    Never mutates ``frame``. Roles nothing matched map to None. ``chosen``: the frame's
+    ``_detected_choices`` when already computed.
     """
-    chosen = _detected_choices(frame)
+    chosen = _detected_choices(frame) if chosen is None else chosen
     roles = {r: (chosen[r].column if r in chosen else None) for r in ROLES}
     shape = _detect_shape(frame, roles)
     if shape == "tickets":
@@ -782,12 +783,13 @@ def _check_canonical(table: dict[str, str], allowed: tuple[str, ...], name: str,
 
 
 def _roles_from(doc: dict, frame: pd.DataFrame) -> dict[str, str | None]:
+    """The roles the file names ("" = none); the roles it leaves out are absent."""
     given = _str_table(doc, "roles")
     unknown = sorted(set(given) - set(ROLES))
     if unknown:
         raise _input_error(f"The mapping file names unknown role(s) {', '.join(map(repr, unknown))}; "
                            f"known roles: {', '.join(ROLES)}.")
-    roles = {r: (given.get(r) or None) for r in ROLES}
+    roles = {r: (given[r] or None) for r in ROLES if r in given}
     missing = sorted(c for c in roles.values() if c and c not in frame.columns)
     if missing:
         raise _input_error(f"The mapping file names column(s) {', '.join(map(repr, missing))} "
@@ -796,6 +798,12 @@ def _roles_from(doc: dict, frame: pd.DataFrame) -> dict[str, str | None]:
     if len(used) != len(set(used)):
         raise _input_error("The mapping file gives one column to two roles; a column plays one role.")
     return roles
+
+
+def _filled_from(detected: dict[str, _Candidate], named: dict[str, str | None]) -> dict[str, _Candidate]:
+    """Detection's choices for the roles the file leaves out, but not of a column the file gives a role."""
+    taken = {c for c in named.values() if c}
+    return {r: c for r, c in detected.items() if r not in named and c.column not in taken}
 
 
 def _columns_exist(names: Iterable[object], frame: pd.DataFrame) -> None:
@@ -844,8 +852,9 @@ def _vocab_from(doc: dict, base: Mapping) -> dict[str, dict[str, str | None]]:
 def mapping_from_toml(text: str, frame: pd.DataFrame) -> Mapping:
     """Read a mapping file and check it against ``frame``'s columns.
 
-    Vocabularies start from what ``frame`` holds; the file's entries win. Settings the
-    file leaves out are detected: in particular a hand-written file without [personal]
+    Vocabularies start from what ``frame`` holds; the file's entries win. Roles and settings
+    the file leaves out are detected (a role set to "" is none; a detected column the file
+    gives another role is not used): in particular a hand-written file without [personal]
     or free_text must not switch anonymization off. Raises ``core.ingest.InputError``
     for bad TOML, unknown roles, columns not in the frame or values outside the contract.
     """
@@ -853,17 +862,33 @@ def mapping_from_toml(text: str, frame: pd.DataFrame) -> Mapping:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _input_error(f"The mapping file is not valid TOML ({exc}).") from None
-    roles = _roles_from(doc, frame)
+    named = _roles_from(doc, frame)
     settings = _settings_from(doc, frame)
-    # A shape the file leaves out is decided from the roles it names; a status it names is the event status.
-    shape = settings.shape or _detect_shape(frame, roles, status_named=bool(roles.get("status")))
+    needs_detection = len(named) < len(ROLES) or settings.personal is None or settings.free_text is None
+    chosen = _detected_choices(frame) if needs_detection else {}
+    # A role the file leaves out is detected (a role set to "" is none).
+    filled = _filled_from(chosen, named)
+    roles = {r: named[r] if r in named else (filled[r].column if r in filled else None) for r in ROLES}
+    # A shape the file leaves out is decided from the roles; a status the file names is the event status.
+    shape = settings.shape or _detect_shape(frame, roles, status_named=bool(named.get("status")))
+    if shape == "tickets" and "status" in filled:
+        # A detected status in a one-row-per-ticket export is the current status (as detect_mapping).
+        filled = _reshape_for_tickets(filled) if "issue_status" not in named else \
+            {r: c for r, c in filled.items() if r != "status"}
+        roles = {r: named[r] if r in named else (filled[r].column if r in filled else None) for r in ROLES}
     base = _complete(Mapping(roles=roles, shape=shape, shape_given=settings.shape is not None), frame)
     vocab = _vocab_from(doc, base)
     unknown = {r: tuple(v for v in vals if v not in vocab[r]) for r, vals in base.unknown_values.items()}
-    detected = detect_mapping(frame) if settings.personal is None or settings.free_text is None else base
+    detected = detect_mapping(frame, chosen) if settings.personal is None or settings.free_text is None else base
+    choices = tuple(
+        RoleChoice(r, roles[r], "mapping file", 1.0 if roles[r] else 0.0) if r in named
+        else RoleChoice(r, filled[r].column, filled[r].how, round(filled[r].score, 3)) if r in filled
+        else RoleChoice(r, None, "no column matched", 0.0)
+        for r in ROLES
+    )
     return replace(
         base,
-        choices=tuple(RoleChoice(r, roles[r], "mapping file", 1.0 if roles[r] else 0.0) for r in ROLES),
+        choices=choices,
         timezone=settings.timezone, date_orders=settings.date_orders,
         personal=settings.personal if settings.personal is not None else {**detected.personal, **base.personal},
         free_text=settings.free_text if settings.free_text is not None else detected.free_text,

@@ -418,7 +418,8 @@ def test_minimal_toml_keeps_detected_personal_columns_and_shape() -> None:
     assert m.shape == "tickets"
     assert m.personal == schema.detect_mapping(frame).personal
     assert m.free_text == ("Subject",)
-    assert m.roles["agent"] is None  # roles the file leaves out are not guessed
+    assert m.roles["agent"] == "Assignee"  # roles the file leaves out are detected
+    assert m.choice("agent").how != "mapping file" and m.choice("ticket_id").how == "mapping file"
 
 
 def test_header_only_frame_still_maps_by_header() -> None:
