@@ -251,10 +251,6 @@ def describe_filters(flt: metrics.Filters, limit: int | None = 3) -> str:
     return " · ".join(parts)
 
 
-def as_date(value: Any) -> date | None:
-    return value if isinstance(value, date) else None
-
-
 # ---- SLA policy editing ---------------------------------------------------------------------
 
 UNITS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}

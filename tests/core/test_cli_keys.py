@@ -2,7 +2,6 @@
 the Download page; --key-file stays a raw key (other tokens)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import state

@@ -4,7 +4,6 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from tests.core import filemakers as fm
-from tests.pages.conftest import APP
 
 NO_WORK_RESOLVED = fm.csv_bytes([
     ["ticket_id", "event_timestamp", "timeline_status", "escalation_level", "priority_level", "Resolution Time"],
