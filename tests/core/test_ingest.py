@@ -618,7 +618,24 @@ def test_duplicated_rows_equals_pandas(frame: pd.DataFrame) -> None:
 def test_duplicated_rows_survives_hash_collisions(frame: pd.DataFrame, monkeypatch) -> None:
     # Every row gets the same hash: the cell-by-cell check finds rows that differ, and the
     # exact fallback still keeps exactly the rows pandas keeps.
-    monkeypatch.setattr(ingest, "_row_hashes", lambda table, keep=None: np.zeros(
-        table.num_rows if keep is None else int(keep.sum()), np.uint64))
+    monkeypatch.setattr(ingest, "_row_hashes", lambda table: np.zeros(table.num_rows, np.uint64))
     expected = frame.duplicated(keep="first").to_numpy()
+    assert ingest.duplicated_rows(frame).tolist() == expected.tolist()
+
+
+def test_duplicated_rows_settles_collisions_among_the_rows_taken_out(monkeypatch) -> None:
+    # The few varied columns hash truly, so only some rows stay in question and are taken out;
+    # every whole-row hash then collides: positions must map back from the rows taken out.
+    frame = _wide_frame_whose_varied_columns_repeat(np.random.default_rng(11))
+    real = ingest._row_hashes
+
+    def colliding(table: pa.Table) -> np.ndarray:
+        if table.num_columns < frame.shape[1]:
+            return real(table)
+        assert table.num_rows < len(frame)  # the rows in question only
+        return np.zeros(table.num_rows, np.uint64)
+
+    monkeypatch.setattr(ingest, "_row_hashes", colliding)
+    expected = frame.duplicated(keep="first").to_numpy()
+    assert expected.any()
     assert ingest.duplicated_rows(frame).tolist() == expected.tolist()
