@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import contract
+from core import contract, parallel
 
 __all__ = [
     "Action", "Plan", "Key", "Anonymized", "LeakReport", "default_plan", "plan_table",
@@ -902,6 +902,11 @@ def _checkable(normalized: str) -> bool:
     return any(c.isalpha() for c in normalized) or sum(c.isdigit() for c in normalized) >= 7
 
 
+def _distinct(series: pd.Series) -> np.ndarray:
+    """The distinct non-null values of ``series``, in order of first appearance."""
+    return pd.unique(series.dropna())
+
+
 class _Registry:
     """Every personal value's token and spellings, gathered before any column is rewritten."""
 
@@ -912,9 +917,10 @@ class _Registry:
         self.originals: set[str] = set()
         self._pending: list[tuple[str, bool, object, tuple[str, ...]]] = []
 
-    def gather(self, series: pd.Series, label: str, person: bool) -> None:
+    def gather(self, series: pd.Series, label: str, person: bool, distinct: Iterable[object] | None = None) -> None:
+        """Register ``series``' values (``distinct``: its distinct non-null values, when known already)."""
         self.lookup.setdefault((label, person), {})
-        for value in pd.unique(series.dropna()):
+        for value in distinct if distinct is not None else _distinct(series):
             variants = _variants(value, person)
             if variants[0]:  # a value without letters or digits names nobody
                 self._pending.append((label, person, value, variants))
@@ -983,23 +989,27 @@ def anonymize_events_first(frame: pd.DataFrame, plan: Plan, key: bytes | Key | N
     # Every personal value gets its token first, so free text can be scrubbed to the same tokens.
     registry = _Registry(space)
     personal = plan.personal
-    for column in frame.columns:
-        if column in personal:
-            registry.gather(frame[column], personal[column], column in plan.person_names)
-    for column, rule in event_rules.items():
-        if rule.action is Action.TOKENIZE:
-            registry.gather(events[column], rule.label, rule.person)
+    sources = [(frame[c], personal[c], c in plan.person_names) for c in frame.columns if c in personal]
+    sources += [(events[c], rule.label, rule.person) for c, rule in event_rules.items()  # type: ignore[index]
+                if rule.action is Action.TOKENIZE]
+    # the columns' distinct values in threads (pyarrow / pandas hashing); registered in column order
+    for (series, label, person), distinct in zip(sources, parallel.pmap(lambda s: _distinct(s[0]), sources)):
+        registry.gather(series, label, person, distinct)
     registry.assign()
     matcher = registry.matcher()
 
     out_events = None
     if events is not None:
         out_events = events.copy()
-        for column, rule in event_rules.items():
+
+        def rewritten(column: str) -> pd.Series:
+            rule = event_rules[column]
             if rule.action is Action.DROP:
-                out_events[column] = pd.Series(None, index=events.index, dtype=events[column].dtype)
-            else:
-                out_events[column] = _apply(events[column], rule, registry, matcher)[0]
+                return pd.Series(None, index=events.index, dtype=events[column].dtype)
+            return _apply(events[column], rule, registry, matcher)[0]
+
+        for column, series in zip(event_rules, parallel.pmap(rewritten, list(event_rules))):
+            out_events[column] = series
     token_map = pd.DataFrame([(l, t, o) for (l, o), t in space.rows.items()],
                              columns=["label", "token", "original"]).astype("str")
     return EventsFirst(out_events, lambda: _anonymize_wide(frame, plan, registry, matcher, out_events, token_map))
