@@ -447,6 +447,12 @@ def how_computed(definition: str, *sql_names: str) -> None:
 # them into Arrow and the browser received ~60-80 MB, on every rerun (even inside a closed expander).
 TABLE_ROWS = 10_000
 
+# What a table draws for a missing value. Streamlit draws the word "None" (in grey), which a support manager
+# reads as a value: an agent or a region called None. Every st.dataframe passes this as its ``placeholder``:
+# only the drawing changes, in the browser, so no row is converted (the 1M-row case stays as fast), sorting a
+# column still sorts numbers as numbers and dates as dates, and the CSV downloads keep their empty fields.
+EMPTY_CELL = ""
+
 
 def drill(label: str, rows, *, key: str, fmt: Callable | None = None, height: int = 320) -> None:
     """An expander with the rows behind a figure (anonymized unless the user revealed names).
@@ -462,14 +468,15 @@ def rows_table(rows, *, key: str, file_stem: str, fmt: Callable | None = None, h
                column_config: dict | None = None, what: str = "rows") -> None:
     """A table of ``rows`` (formatted by ``fmt``), its first TABLE_ROWS drawn, all of them downloadable.
 
-    Beyond the limit a caption says so. A button downloads every row as CSV, built on click and always
-    with tokens (a download never holds real names, even while they are shown); the tables' own
-    export is off (.streamlit/config.toml, client.disableDataExport).
+    Missing values are drawn as empty cells (EMPTY_CELL), not as "None". Beyond the limit a caption says
+    so. A button downloads every row as CSV, built on click and always with tokens (a download never holds
+    real names, even while they are shown); the tables' own export is off (.streamlit/config.toml,
+    client.disableDataExport).
     """
     total = len(rows)
     head = rows if total <= TABLE_ROWS else rows.iloc[:TABLE_ROWS]
     st.dataframe(shown(fmt(head) if fmt else head), hide_index=True, width="stretch", height=height, key=key,
-                 column_config=column_config)
+                 column_config=column_config, placeholder=EMPTY_CELL)
     if total > TABLE_ROWS:
         st.caption(f"The first {TABLE_ROWS:,} of {total:,} {what} are listed here, in this order (sorting a column "
                    f"sorts these); download all {total:,} to sort or search every one.")

@@ -38,6 +38,7 @@ state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picke
 
 table = charts.agent_table(dash.agents, metrics.SMALL_SAMPLE)
 st.dataframe(state.shown(table), hide_index=True, width="stretch", height=360, key="ag_table",
+             placeholder=state.EMPTY_CELL,
              column_config={
                  "Tier SLA breached %": st.column_config.NumberColumn("Tier SLA breached", format="%.1f%%"),
                  "FRT breached %": st.column_config.NumberColumn("FRT breached", format="%.1f%%"),

@@ -89,7 +89,7 @@ with st.spinner("Recomputing breach rates…"):
     edit_dash = state.dashboard(pol=edited) if changed else now_dash
 table = views.compare_rates(now_dash, edit_dash)
 CHANGE_COLUMNS = tuple(views.RATE_CHANGE.values())
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(table, hide_index=True, width="stretch", placeholder=state.EMPTY_CELL, column_config={
     c: st.column_config.NumberColumn(c, format="%+.1f pts" if c in CHANGE_COLUMNS else "percent",
                                      help="Edited minus now, in percentage points" if c in CHANGE_COLUMNS else None)
     for c in table.columns if c != "scope"})

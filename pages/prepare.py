@@ -134,7 +134,7 @@ with tab_map:
 with tab_dates:
     st.caption("Each timestamp column is read with one explicit format order for the whole column, "
                "decided by a vote of the values whose day or month is above 12.")
-    st.dataframe(views.dates_table(prep), hide_index=True, width="stretch")
+    st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
     for rep in prep.dates:
         chosen = prep.mapping.date_orders.get(rep.column, "auto")
         if rep.order in ("ambiguous", "conflicting") or chosen != "auto":
@@ -157,7 +157,8 @@ with tab_quality:
     c[1].metric("Duplicates removed", f"{q.duplicates_removed:,}")
     c[2].metric("Rows used", f"{q.rows_used:,}")
     c[3].metric("Findings", f"{sum(1 for f in q.findings if f.kind != 'header_renamed'):,}")
-    st.dataframe(views.quality_table(prep, state.dashboard()), hide_index=True, width="stretch")
+    st.dataframe(views.quality_table(prep, state.dashboard()), hide_index=True, width="stretch",
+                 placeholder=state.EMPTY_CELL)
 
 with tab_plan:
     st.caption("What happens to each column in the file you download. Personal columns become tokens "

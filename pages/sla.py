@@ -67,7 +67,8 @@ dist_dim_label = d2.segmented_control("Per", ["Tier", "Priority"], default="Tier
 dist_metric = "tier" if dist_metric_label == "Time in tier" else "frt"
 dist_dim = dist_dim_label.lower()
 st.altair_chart(charts.duration_histogram(dash.tier_events, dash.breakdown, dist_dim, dist_metric))
-st.dataframe(charts.duration_stats(dash.breakdown, dist_dim, dist_metric), hide_index=True, width="stretch")
+st.dataframe(charts.duration_stats(dash.breakdown, dist_dim, dist_metric), hide_index=True, width="stretch",
+             placeholder=state.EMPTY_CELL)
 state.how_computed(
     "Durations are binned on a log scale of hours (four bins per power of ten) and stacked by outcome. Median "
     "and 90th percentile are computed by the SQL (`quantile_cont`, linear interpolation) over tier events with "
@@ -108,7 +109,7 @@ w[3].metric("Already past their SLA", f"{int(k['tier_overdue']):,}", border=True
 if waits is not None:
     st.markdown(waits.detail)
     st.dataframe(state.shown(charts.still_waiting_table(dash.still_waiting)), hide_index=True, width="stretch",
-                 height=300, key="sla_waiting",
+                 height=300, key="sla_waiting", placeholder=state.EMPTY_CELL,
                  column_config={"Past SLA": st.column_config.CheckboxColumn("Past SLA"),
                                 "Ticket still open": st.column_config.CheckboxColumn(
                                     "Ticket still open", help="No RESOLVED or CLOSED event of the ticket since "
