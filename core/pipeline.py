@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -63,9 +63,11 @@ def prepare_from_raw(raw: ingest.RawTable, mapping: schema.Mapping | None = None
     # the ingest result stays whole in Prepared so a re-mapping starts again from it
     deduped, fanout = _drop_fanout(raw, mapping)
     progress("Parsing dates", 0.5)
-    typed, reports = _parse_dates(deduped, mapping)
+    # the events' text columns are worked out in the same threads as the dates (they read no date column)
+    text_work = _event_text_work(deduped.frame, mapping)
+    typed, reports, text_done = _parse_dates(deduped, mapping, text_work)
     progress("Building the events table", 0.8)
-    events, findings = _build_events(typed, deduped.source_rows, mapping)
+    events, findings = _build_events(typed, deduped.source_rows, mapping, dict(zip((w[0] for w in text_work), text_done)))
     if events.empty and len(typed):
         _refuse_when_nothing_is_usable(findings, mapping)
     quality = QualityReport(raw.rows_read, raw.duplicates_removed + fanout.count, len(events))
@@ -138,8 +140,14 @@ def _require_roles(mapping: schema.Mapping, raw: ingest.RawTable) -> None:
                            raw, mapping, missing)
 
 
-def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.DataFrame, list]:
-    """Parse every date-role column; distinct columns in parallel threads (pyarrow and DuckDB release the GIL)."""
+def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping,
+                 also: Sequence[_TextWork] = ()) -> tuple[pd.DataFrame, list, list]:
+    """Parse every date-role column, and do the ``also`` work, in parallel threads (pyarrow and DuckDB release the GIL).
+
+    ``also``: (name, function, column) items, each function applied to its column as read; their
+    results come back in order. The date columns with the most values start first, so the
+    threads finish together (the shorter ``also`` items fill in at the end).
+    """
     typed = raw.frame.copy(deep=False)
     columns = [mapping.roles[r] for r in DATE_ROLES if mapping.roles.get(r) and mapping.roles[r] in typed.columns]
 
@@ -156,13 +164,17 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping) -> tuple[pd.Data
 
     distinct = list(dict.fromkeys(columns))
     sources = {c: typed[c] for c in distinct}  # taken out of the frame here, not in the threads
-    first = dict(zip(distinct, parallel.pmap(lambda c: parse(c, sources[c]), distinct)))
+    longest_first = sorted(distinct, key=lambda c: -int(sources[c].count()))
+    jobs = [(lambda c=c: parse(c, sources[c])) for c in longest_first]
+    jobs += [(lambda fn=fn, col=typed[col]: fn(col)) for _, fn, col in also]
+    done = parallel.pmap(lambda job: job(), jobs)
+    first = dict(zip(longest_first, done))
     reports = []
     for col in columns:  # a column mapped to two roles is reported again, as the dates it now holds
         parsed, report = first.pop(col) if col in first else parse(col, typed[col])
         typed[col] = parsed
         reports.append(report)
-    return typed, reports
+    return typed, reports, done[len(longest_first):]
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -189,17 +201,13 @@ def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:
     return pd.Series(canonical.take(pa.array(codes)), dtype="str")
 
 
-def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping):
+_TextWork = tuple[str, Callable[[pd.Series], pd.Series], str]  # (events column, function, source column)
+
+
+def _text_work(mapping: schema.Mapping) -> list[_TextWork]:
+    """How each text column of an event log's events table is made from its source column."""
     roles = mapping.roles
-    if mapping.shape == "tickets":
-        frame = schema.ticket_level_events(typed, mapping, source_rows=source_rows)
-        return _conform_with_exclusions(frame, frame["source_row"].to_numpy())
-    cols: dict[str, pd.Series] = {"source_row": pd.Series(source_rows, dtype="int64")}
-    for role in ("event_time", "work_resolved_time", "first_response_time", "created_time"):
-        if roles.get(role):
-            cols[role] = typed[roles[role]]
-    # (contract column, function of the source column), computed in threads (pyarrow C work)
-    work = [("ticket_id", _text, roles["ticket_id"])]
+    work: list[_TextWork] = [("ticket_id", _text, roles["ticket_id"])]
     if roles.get("status"):
         work += [("status_raw", _text, roles["status"]),
                  ("status", lambda s: _mapped(s, mapping.status_values), roles["status"])]
@@ -207,10 +215,36 @@ def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.
         work.append(("tier", lambda s: _mapped(s, mapping.tier_values), roles["tier"]))
     if roles.get("priority"):
         work.append(("priority", lambda s: _mapped(s, mapping.priority_values), roles["priority"]))
-    work += [(role, _text, roles[role]) for role in TEXT_ROLES if roles.get(role)]
-    sources = {col: typed[col] for _, _, col in work}  # taken out of the frame here, not in the threads
-    done = parallel.pmap(lambda w: w[1](sources[w[2]]), work)
-    cols.update({name: series for (name, _, _), series in zip(work, done)})
+    return work + [(role, _text, roles[role]) for role in TEXT_ROLES if roles.get(role)]
+
+
+def _event_text_work(frame: pd.DataFrame, mapping: schema.Mapping) -> list[_TextWork]:
+    """The _text_work that can run before the dates are parsed: none for a ticket export, and none
+    whose source column is a date role (that one is read as the dates it holds)."""
+    if mapping.shape == "tickets" or not mapping.roles.get("ticket_id"):
+        return []
+    dated = {mapping.roles[r] for r in DATE_ROLES if mapping.roles.get(r)}
+    return [w for w in _text_work(mapping) if w[2] in frame.columns and w[2] not in dated]
+
+
+def _build_events(typed: pd.DataFrame, source_rows: np.ndarray, mapping: schema.Mapping,
+                  done: dict[str, pd.Series] | None = None):
+    """The contract's events table; ``done``: text columns already made (from _event_text_work)."""
+    roles = mapping.roles
+    if mapping.shape == "tickets":
+        frame = schema.ticket_level_events(typed, mapping, source_rows=source_rows)
+        return _conform_with_exclusions(frame, frame["source_row"].to_numpy())
+    done = dict(done or {})
+    cols: dict[str, pd.Series] = {"source_row": pd.Series(source_rows, dtype="int64")}
+    for role in ("event_time", "work_resolved_time", "first_response_time", "created_time"):
+        if roles.get(role):
+            cols[role] = typed[roles[role]]
+    work = _text_work(mapping)
+    todo = [w for w in work if w[0] not in done]
+    sources = {col: typed[col] for _, _, col in todo}  # taken out of the frame here, not in the threads
+    # computed in threads (pyarrow C work)
+    done.update(zip((name for name, _, _ in todo), parallel.pmap(lambda w: w[1](sources[w[2]]), todo)))
+    cols.update({name: done[name] for name, _, _ in work})
     frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in cols.items()})
     return _conform_with_exclusions(frame, source_rows)
 

@@ -1,6 +1,8 @@
 """The chain from bytes to the contract events table and quality report (core.pipeline, core.privacy)."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -219,3 +221,21 @@ def test_a_one_row_per_ticket_export_feeds_the_same_contract() -> None:
     assert t101["status"].tolist() == ["OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"]
     assert set(t101["source_row"]) == {2}
     assert set(p.events.loc[p.events["ticket_id"] == "102", "source_row"]) == {3}
+
+
+def test_a_text_role_on_a_date_column_holds_the_dates_read_not_the_cells_as_typed() -> None:
+    # The events' text columns are made beside the date parsing, from the columns as read; one whose
+    # column is also a date role waits for the dates (as it always did), so it shows them as read.
+    data = _csv(["T1,01/07/2025 09:00,Open,Tier 1,High,Ann Lee,CX,A",
+                 "T1,01/07/2025 09:10,In Progress,Tier 1,High,Ann Lee,CX,A"])
+    first = pipeline.prepare(data, "x.csv")
+    roles = {**first.mapping.roles, "product": first.mapping.roles["event_time"]}
+    p = pipeline.prepare_from_raw(first.raw, dataclasses.replace(first.mapping, roles=roles))
+    assert p.events["product"].tolist() == ["2025-07-01 09:00:00", "2025-07-01 09:10:00"]
+    assert p.events["event_time"].tolist() == [pd.Timestamp("2025-07-01 09:00"), pd.Timestamp("2025-07-01 09:10")]
+
+
+def test_the_events_text_columns_are_the_same_made_beside_the_dates_or_after() -> None:
+    p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=200), sample.SAMPLE_FILENAME)
+    after, _ = pipeline._build_events(p.typed, p.typed_rows, p.mapping)
+    pd.testing.assert_frame_equal(after, p.events)
