@@ -38,6 +38,8 @@ class DateReport:
     ``order`` is native | iso | day-first | month-first | ambiguous | conflicting | serial;
     ``formats`` maps a readable format ('DD/MM/YYYY HH:MM:SS') to how many values it parsed;
     ``failed_rows`` are source row numbers (first 1000) of non-empty values that did not parse.
+    ``inferred_from``: set when the values could not tell day and month apart and the column took
+    the order of these other date columns of the file.
     """
 
     column: str
@@ -49,6 +51,7 @@ class DateReport:
     failed_rows: tuple[int, ...]
     failed_examples: tuple[str, ...]
     note: str
+    inferred_from: tuple[str, ...] = ()  # the file's other date columns whose order this one took (see core.pipeline)
 
 
 # --------------------------------------------------------------------------- shape grammar

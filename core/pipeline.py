@@ -151,11 +151,11 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping,
     typed = raw.frame.copy(deep=False)
     columns = [mapping.roles[r] for r in DATE_ROLES if mapping.roles.get(r) and mapping.roles[r] in typed.columns]
 
-    def parse(col: str, values: pd.Series) -> tuple[pd.Series, dates.DateReport]:
+    def parse(col: str, values: pd.Series, order: str | None = None) -> tuple[pd.Series, dates.DateReport]:
         return dates.parse_datetime_column(
             values,
             source_rows=raw.source_rows,
-            order=mapping.date_orders.get(col, "auto"),
+            order=order or mapping.date_orders.get(col, "auto"),
             tz=mapping.timezone,
             serials=pd.api.types.is_numeric_dtype(values.dtype),
             epoch1904=raw.epoch1904,
@@ -169,12 +169,46 @@ def _parse_dates(raw: ingest.RawTable, mapping: schema.Mapping,
     jobs += [(lambda fn=fn, col=typed[col]: fn(col)) for _, fn, col in also]
     done = parallel.pmap(lambda job: job(), jobs)
     first = dict(zip(longest_first, done))
+    file_order = _file_date_order(first, mapping)
+    if file_order is not None:
+        order, shown_by = file_order
+        for col, (_, report) in list(first.items()):
+            if report.order == "ambiguous" and mapping.date_orders.get(col, "auto") == "auto":
+                parsed, again = parse(col, sources[col], order) if order == "month-first" else first[col]
+                first[col] = parsed, replace(again, order=order, inferred_from=shown_by, note=(
+                    f"no value has a day above 12, so the values alone cannot tell day and month apart; read "
+                    f"{order} like {_quoted(shown_by)} in the same file, whose values show that order"))
     reports = []
     for col in columns:  # a column mapped to two roles is reported again, as the dates it now holds
         parsed, report = first.pop(col) if col in first else parse(col, typed[col])
         typed[col] = parsed
         reports.append(report)
     return typed, reports, done[len(longest_first):]
+
+
+def _file_date_order(parsed: dict[str, tuple[pd.Series, dates.DateReport]],
+                     mapping: schema.Mapping) -> tuple[str, tuple[str, ...]] | None:
+    """The day/month order the file's date columns show, when those that show one all agree.
+
+    A column shows an order when its values decided it (a day above 12) or the user chose it; a
+    column whose values cannot tell (every day 12 or less) then takes it: an export writes all its
+    dates one way. Columns whose values conflict, ISO or native dates, and serials show none.
+    """
+    shown: dict[str, list[str]] = {}
+    for col, (_, report) in parsed.items():
+        chosen = mapping.date_orders.get(col, "auto")
+        order = chosen if chosen != "auto" else report.order
+        if order in ("day-first", "month-first"):
+            shown.setdefault(order, []).append(col)
+    if len(shown) != 1:
+        return None
+    (order, columns), = shown.items()
+    return order, tuple(columns)
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    names = [f"'{c}'" for c in columns]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -295,6 +329,8 @@ def _date_findings(reports) -> list[Finding]:
                                f"Dates that could not be read in '{r.column}'", "warning"))
         if r.order in ("ambiguous", "conflicting"):
             out.append(Finding(f"dates_{r.order}", r.column, r.parsed, (), r.note, "warning"))
+        if r.inferred_from:
+            out.append(Finding("dates_order_from_file", r.column, r.parsed, (), r.note, "info"))
     return out
 
 

@@ -137,8 +137,10 @@ with tab_dates:
     st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
     for rep in prep.dates:
         chosen = prep.mapping.date_orders.get(rep.column, "auto")
-        if rep.order in ("ambiguous", "conflicting") or chosen != "auto":
-            if chosen == "auto":
+        if rep.order in ("ambiguous", "conflicting") or chosen != "auto" or rep.inferred_from:
+            if rep.inferred_from and chosen == "auto":
+                st.info(f"**{rep.column}**: {rep.note}.", icon=":material/event:")
+            elif chosen == "auto":
                 st.warning(f"**{rep.column}**: {rep.note}", icon=":material/event_busy:")
             else:
                 st.info(f"**{rep.column}** is read {chosen}, as you chose.", icon=":material/event:")

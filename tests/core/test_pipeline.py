@@ -6,7 +6,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from core import contract, ingest, pipeline, privacy, sample
+from core import contract, ingest, metrics, pipeline, privacy, sample, schema
 
 HEADER = "ticket id,event time,status,tier,priority,agent,agent team,product\n"
 
@@ -239,3 +239,53 @@ def test_the_events_text_columns_are_the_same_made_beside_the_dates_or_after() -
     p = pipeline.prepare(sample.sample_csv_bytes(n_tickets=200), sample.SAMPLE_FILENAME)
     after, _ = pipeline._build_events(p.typed, p.typed_rows, p.mapping)
     pd.testing.assert_frame_equal(after, p.events)
+
+
+US_HEADER = "Ticket ID,Event Time,Status,Tier,Priority,Work Ended At\n"
+# Event Time shows month-first (16 and 20 can only be days); no 'Work Ended At' value has a day above 12.
+US_ROWS = ["U1,08/16/2025 09:00,Open,Tier 1,High,",
+           "U1,08/16/2025 09:10,In Progress,Tier 1,High,09/02/2025 09:25",
+           "U2,08/20/2025 10:00,Open,Tier 1,Medium,",
+           "U2,08/20/2025 11:00,In Progress,Tier 1,Medium,09/05/2025 10:00"]
+
+
+def _dates_of(p: pipeline.Prepared) -> dict[str, object]:
+    return {r.column: r for r in p.dates}
+
+
+def test_a_column_the_values_cannot_decide_takes_the_order_the_files_other_dates_show() -> None:
+    p = pipeline.prepare((US_HEADER + "\n".join(US_ROWS) + "\n").encode(), "us.csv")
+    work = _dates_of(p)["Work Ended At"]
+    assert (work.order, work.inferred_from) == ("month-first", ("Event Time",))
+    assert "like 'Event Time'" in work.note
+    assert p.events["work_resolved_time"].dropna().tolist() == [pd.Timestamp("2025-09-02 09:25"),
+                                                               pd.Timestamp("2025-09-05 10:00")]
+    assert [(f.kind, f.severity) for f in p.quality.findings if f.kind.startswith("dates_")] == [
+        ("dates_order_from_file", "info")]
+    tier_s = sorted(metrics.compute_dashboard(p.events).tier_events["tier_s"].tolist())
+    assert tier_s == sorted((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds() for start, end in
+                            (("2025-08-16 09:00", "2025-09-02 09:25"), ("2025-08-20 10:00", "2025-09-05 10:00")))
+
+
+def test_a_day_first_file_keeps_reading_its_undecided_column_day_first_and_says_why() -> None:
+    rows = ["U1,16/07/2025 09:00,Open,Tier 1,High,", "U1,16/07/2025 09:10,In Progress,Tier 1,High,05/08/2025 09:25"]
+    p = pipeline.prepare((US_HEADER + "\n".join(rows) + "\n").encode(), "x.csv")
+    work = _dates_of(p)["Work Ended At"]
+    assert (work.order, work.inferred_from) == ("day-first", ("Event Time",))
+    assert p.events["work_resolved_time"].dropna().tolist() == [pd.Timestamp("2025-08-05 09:25")]
+
+
+def test_columns_that_disagree_or_a_users_choice_on_the_column_leave_it_as_it_was() -> None:
+    header = "Ticket ID,Event Time,Status,Tier,Priority,Work Ended At,Created\n"
+    rows = ["U1,16/07/2025 09:00,Open,Tier 1,High,,07/16/2025 08:00",  # day-first event time, month-first created
+            "U1,16/07/2025 09:10,In Progress,Tier 1,High,05/08/2025 09:25,07/16/2025 08:00"]
+    p = pipeline.prepare((header + "\n".join(rows) + "\n").encode(), "x.csv")
+    assert {c: r.order for c, r in _dates_of(p).items()} == {
+        "Event Time": "day-first", "Work Ended At": "ambiguous", "Created": "month-first"}
+    assert not _dates_of(p)["Work Ended At"].inferred_from
+    first = pipeline.prepare((US_HEADER + "\n".join(US_ROWS) + "\n").encode(), "us.csv")
+    chosen = pipeline.prepare_from_raw(first.raw, schema.with_overrides(
+        first.mapping, date_orders={"Work Ended At": "day-first"}))
+    work = _dates_of(chosen)["Work Ended At"]
+    assert (work.order, work.inferred_from) == ("day-first", ())
+    assert chosen.events["work_resolved_time"].dropna().tolist()[0] == pd.Timestamp("2025-02-09 09:25")
