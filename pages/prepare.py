@@ -2,7 +2,7 @@
 import streamlit as st
 
 import state
-from core import views
+from core import schema, views
 
 st.title("Prepare your data")
 cur = state.loaded()
@@ -135,6 +135,19 @@ with tab_dates:
     st.caption("Each timestamp column is read with one explicit format order for the whole column, "
                "decided by a vote of the values whose day or month is above 12.")
     st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
+    zones = state.time_zones()
+    file_tz = prep.mapping.timezone
+    z1, z2 = st.columns([3, 1], vertical_alignment="bottom")
+    new_tz = z1.selectbox(
+        "Time zone of the file's times", zones, index=zones.index(file_tz) if file_tz in zones else 0,
+        key=f"tl_file_tz_{cur.dataset_id}",
+        help="The zone your ticket system wrote its times in (exports usually write local time). Times "
+             "without an offset are taken as this zone's local time; times with an offset (Z, +03:00) are "
+             "converted to it. It matters for business hours: the working day is placed in this zone.")
+    if z2.button("Re-read the times", key=f"tl_file_tz_apply_{cur.dataset_id}", disabled=new_tz == file_tz,
+                 icon=":material/schedule:"):
+        state.remap(schema.with_overrides(prep.mapping, timezone=new_tz))
+        st.rerun()
     for rep in prep.dates:
         chosen = prep.mapping.date_orders.get(rep.column, "auto")
         if rep.order in ("ambiguous", "conflicting") or chosen != "auto" or rep.inferred_from:

@@ -1,0 +1,61 @@
+"""The Prepare page: the file's time zone can be set (times re-read), and a date column that took the
+order of the file's other date columns says so, with the order choice."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+import state
+from tests.core import filemakers as fm
+from tests.pages.conftest import APP
+
+LOCAL = fm.csv_bytes([
+    ["ticket_id", "event_timestamp", "timeline_status", "escalation_level", "priority_level"],
+    ["A1", "2025-07-01 09:00:00", "OPEN", "TIER_1", "HIGH"],
+    ["A1", "2025-07-01 10:00:00+00:00", "IN_PROGRESS", "TIER_1", "HIGH"],
+])
+# event_timestamp shows month-first (a 16 and a 20 in second place); resolution_timestamp cannot tell
+US = fm.csv_bytes([
+    ["ticket_id", "event_timestamp", "timeline_status", "escalation_level", "priority_level", "resolution_timestamp"],
+    ["U1", "08/16/2025 09:00", "OPEN", "TIER_1", "HIGH", ""],
+    ["U1", "08/16/2025 09:10", "IN_PROGRESS", "TIER_1", "HIGH", "09/02/2025 09:25"],
+    ["U2", "08/20/2025 10:00", "OPEN", "TIER_1", "HIGH", ""],
+    ["U2", "08/20/2025 11:00", "IN_PROGRESS", "TIER_1", "HIGH", "09/05/2025 10:00"],
+])
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _upload(name: str, data: bytes) -> AppTest:
+    at = _run(AppTest.from_file(APP, default_timeout=120))
+    _run(at.switch_page("pages/prepare.py"))
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    return _run(at)
+
+
+def test_the_files_time_zone_is_chosen_and_the_times_are_read_again() -> None:
+    at = _upload("local.csv", LOCAL)
+    prepared = at.session_state[state.LOADED].prepared
+    assert prepared.mapping.timezone == "UTC"
+    box = at.selectbox(key=f"tl_file_tz_{at.session_state[state.LOADED].dataset_id}")
+    box.set_value("Africa/Nairobi")
+    _run(at)
+    next(b for b in at.button if b.label == "Re-read the times").click()
+    _run(at)
+    prepared = at.session_state[state.LOADED].prepared
+    assert prepared.mapping.timezone == "Africa/Nairobi"
+    # the naive time stays the local time it says; the UTC one is converted (10:00 UTC = 13:00 in Nairobi)
+    assert [str(t) for t in prepared.events["event_time"]] == ["2025-07-01 09:00:00", "2025-07-01 13:00:00"]
+    assert at.selectbox(key=f"tl_file_tz_{at.session_state[state.LOADED].dataset_id}").value == "Africa/Nairobi"
+
+
+def test_a_column_that_took_the_files_order_says_so_and_offers_the_choice() -> None:
+    at = _upload("us.csv", US)
+    prepared = at.session_state[state.LOADED].prepared
+    report = next(r for r in prepared.dates if r.column == "resolution_timestamp")
+    assert (report.order, report.inferred_from) == ("month-first", ("event_timestamp",))
+    assert any("resolution_timestamp" in i.value and "like 'event_timestamp'" in i.value for i in at.info)
+    assert at.radio(key=f"tl_order_{at.session_state[state.LOADED].dataset_id}_resolution_timestamp")
