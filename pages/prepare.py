@@ -133,7 +133,8 @@ with tab_map:
 
 with tab_dates:
     st.caption("Each timestamp column is read with one explicit format order for the whole column, "
-               "decided by a vote of the values whose day or month is above 12.")
+               "decided by a vote of the values whose day or month is above 12. A column whose values "
+               "cannot tell (no day above 12) takes the order the file's other date columns show.")
     st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
     zones = state.time_zones()
     file_tz = prep.mapping.timezone
