@@ -172,9 +172,12 @@ with tab_quality:
     c[0].metric("Rows read", f"{q.rows_read:,}")
     c[1].metric("Duplicates removed", f"{q.duplicates_removed:,}")
     c[2].metric("Rows used", f"{q.rows_used:,}")
-    c[3].metric("Findings", f"{sum(1 for f in q.findings if f.kind != 'header_renamed'):,}")
-    st.dataframe(views.quality_table(prep, state.dashboard()), hide_index=True, width="stretch",
-                 placeholder=state.EMPTY_CELL)
+    quality_rows = views.quality_table(prep, state.dashboard())
+    renamed = sum(1 for f in q.findings if f.kind == "header_renamed")
+    c[3].metric("Findings", f"{len(quality_rows) - renamed:,}",
+                help="The rows of the table below, headers renamed aside: what the file or the figures had to "
+                     "leave out or guess, each with its count.")
+    st.dataframe(quality_rows, hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
 
 with tab_plan:
     st.caption("What happens to each column in the file you download. Personal columns become tokens "

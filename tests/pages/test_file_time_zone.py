@@ -59,3 +59,22 @@ def test_a_column_that_took_the_files_order_says_so_and_offers_the_choice() -> N
     assert (report.order, report.inferred_from) == ("month-first", ("event_timestamp",))
     assert any("resolution_timestamp" in i.value and "like 'event_timestamp'" in i.value for i in at.info)
     assert at.radio(key=f"tl_order_{at.session_state[state.LOADED].dataset_id}_resolution_timestamp")
+
+
+NEGATIVE = fm.csv_bytes([
+    ["ticket_id", "event_timestamp", "timeline_status", "escalation_level", "priority_level", "resolution_timestamp"],
+    ["N1", "2025-07-01 09:00:00", "OPEN", "TIER_1", "HIGH", ""],
+    ["N1", "2025-07-01 10:00:00", "IN_PROGRESS", "TIER_1", "HIGH", "2025-07-01 08:00:00"],  # resolved before: error
+    ["N2", "2025-07-01 09:00:00", "OPEN", "TIER_1", "URGENTISH", ""],
+    ["N2", "2025-07-01 09:10:00", "IN_PROGRESS", "TIER_1", "URGENTISH", "2025-07-01 09:20:00"],
+])
+
+
+def test_the_findings_count_is_the_quality_tables_rows() -> None:
+    # QA: the count took the reading's findings only, not what the figures left out (negative
+    # durations, priorities without an allowance) although the table lists them.
+    at = _upload("negative.csv", NEGATIVE)
+    table = next(d for d in at.dataframe if "first row numbers" in d.value.columns).value
+    assert any("resolved before" in w for w in table["what"])
+    shown = next(m for m in at.metric if m.label == "Findings").value
+    assert shown == f"{len(table) - (table['what'].str.contains('renamed')).sum():,}"
