@@ -215,32 +215,40 @@ def summary(
     *,
     data_tz: str = "UTC",
 ) -> dict[str, Any]:
-    """The headline figures as JSON-ready data (seconds as floats, rates 0..1, NaN -> None)."""
+    """The headline figures as JSON-ready data (seconds as floats, rates 0..1, NaN -> None).
+
+    Every stats block (tier_events, frt, and each value of by_<dimension>) gives ``measured``
+    (non-negative durations: what the mean, median and p90 use), ``rated`` (the measured whose
+    priority has an allowance) and ``breach_rate`` = breached / rated, the app's rate (None when
+    nothing is rated). A priority the policy does not name, or a blank one, has events measured
+    but never rated. by_<dimension> keys: the values, and "(blank)" for events without one.
+    """
     dash = compute_dashboard(events, policy, Filters.none(), data_tz=data_tz)
     k = dash.kpis.to_dict("records")[0] if len(dash.kpis) else {}
     by = dash.breakdown
     tiers = _keys(SUMMARY_TIERS, by.loc[by["dimension"] == "tier", "value"])
-    priorities = _keys(SUMMARY_PRIORITIES, by.loc[by["dimension"] == "priority", "value"])
     reach = dict(zip(dash.funnel["tier"], dash.funnel["reach"]))
     out = {
         "rows": len(events),
         "duplicates_removed": (quality or {}).get("duplicates_removed", 0),
         "tickets": k.get("tickets", 0),
         "tiered_tickets": k.get("tiered_tickets", 0),
-        "tier_events": {"count": k.get("tier_events", 0), **_stats(k, "tier", "measured"),
+        "tier_events": {"count": k.get("tier_events", 0), **_stats(k, "tier", "measured", rates=False),
                         "still_waiting": k.get("still_waiting", 0),
                         "still_waiting_open": k.get("still_waiting_open", 0),
                         "still_waiting_resolved_since": k.get("still_waiting_resolved_since", 0),
                         # of the still waiting, those already past their allowance (age at the export's end)
                         "frt_overdue": k.get("frt_overdue", 0), "tier_overdue": k.get("tier_overdue", 0),
                         "frt_overdue_open": k.get("frt_overdue_open", 0),
-                        "tier_overdue_open": k.get("tier_overdue_open", 0)},
+                        "tier_overdue_open": k.get("tier_overdue_open", 0),
+                        **_rates(k, "tier")},
         "frt": _stats(k, "frt", "measured"),
         "resolution": _lifecycle(k, "resolution"),
         "closing": _lifecycle(k, "closing"),
         "reach": {t: reach.get(t) for t in tiers},
-        "by_tier": {t: _group(by, "tier", t) for t in tiers},
-        "by_priority": {p: _group(by, "priority", p) for p in priorities},
+        "by_tier": _groups(by, "tier", SUMMARY_TIERS),
+        "by_priority": _groups(by, "priority", SUMMARY_PRIORITIES),
+        **{f"by_{d}": _groups(by, d) for d in SUMMARY_MORE_DIMENSIONS},
         "quality": _quality(quality, dash, k),
     }
     return _json(out)
@@ -327,19 +335,32 @@ def _end_of(value: Any) -> datetime | None:
     return _py_datetime(value)
 
 
+# The summary's by_<dimension> blocks besides by_tier and by_priority: the app's other breakdowns, except
+# agent (the CLI would print real names where the app shows tokens unless asked).
+SUMMARY_MORE_DIMENSIONS = ("product", "issue_type", "issue_category", "month", "region", "country")
+SUMMARY_BLANK = "(blank)"  # the key of the events whose value is blank (as the app's charts label them)
+
+
 def _keys(always: tuple[str, ...], present: pd.Series) -> tuple[str, ...]:
     extra = sorted(v for v in present.dropna().unique() if v not in always)
     return always + tuple(extra)
 
 
-def _stats(row: Mapping[str, Any], prefix: str, count: str) -> dict[str, Any]:
+def _stats(row: Mapping[str, Any], prefix: str, count: str, *, rates: bool = True) -> dict[str, Any]:
+    """One metric's block; rated and breach_rate last (added later: the earlier keys keep their order)."""
     return {
         count: row.get(f"{prefix}_measured", 0),
         "breached": row.get(f"{prefix}_breached", 0),
         "mean_s": row.get(f"{prefix}_mean_s"),
         "median_s": row.get(f"{prefix}_median_s"),
         "p90_s": row.get(f"{prefix}_p90_s"),
+        **(_rates(row, prefix) if rates else {}),
     }
+
+
+def _rates(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The app's rate: breached / rated (measured events whose priority has an allowance; None when none is)."""
+    return {"rated": row.get(f"{prefix}_rated", 0), "breach_rate": row.get(f"{prefix}_breach_rate")}
 
 
 def _lifecycle(k: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -353,10 +374,23 @@ def _lifecycle(k: Mapping[str, Any], name: str) -> dict[str, Any]:
     return {"all": part(""), "tiered": part("tiered_")}
 
 
-def _group(by: pd.DataFrame, dimension: str, value: str) -> dict[str, Any]:
-    rows = by[(by["dimension"] == dimension) & (by["value"] == value)]
-    row = rows.to_dict("records")[0] if len(rows) else {}
+def _group(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The tier-event and FRT blocks of one breakdown row ({}: no tier event has that value)."""
     return {"tier_events": _stats(row, "tier", "measured"), "frt": _stats(row, "frt", "measured")}
+
+
+def _groups(by: pd.DataFrame, dimension: str, always: tuple[str, ...] = ()) -> dict[str, Any]:
+    """by_<dimension>: ``always`` first (zeros when absent), the other values sorted, then "(blank)" if any."""
+    rows = by[by["dimension"] == dimension]
+    records = rows.to_dict("records")
+    named = {r["value"]: r for r in records if not pd.isna(r["value"])}
+    out = {v: _group(named.get(v, {})) for v in _keys(always, rows["value"])}
+    for blank_row in (r for r in records if pd.isna(r["value"])):  # at most one
+        blank = SUMMARY_BLANK
+        while blank in out:  # a real value spelled "(blank)" keeps its own key
+            blank = f"({blank})"
+        out[blank] = _group(blank_row)
+    return out
 
 
 def _quality(given: Mapping[str, Any] | None, dash: Dashboard, k: Mapping[str, Any]) -> dict[str, Any]:

@@ -87,19 +87,60 @@ def _waiting_split(te: dict[str, Any]) -> str:
     return f"{open_:,} on open tickets{overdue}; {since:,} on tickets resolved or closed since"
 
 
+_BLANK = "(blank)"  # core.metrics.SUMMARY_BLANK, the by_<dimension> key of blank values (not imported: inspect stays light)
+NO_ALLOWANCE = "no allowance in the SLA policy: not rated"
+
+
+def _rate(b: dict[str, Any]) -> str:
+    """'50.0% breached of 2 rated (3 measured not rated)': the app's rate, breached / rated."""
+    unrated = b["measured"] - b["rated"]
+    return (f"{_pct(b['breached'], b['rated'])} breached of {b['rated']:,} rated"
+            + (f" ({unrated:,} measured not rated)" if unrated > 0 else ""))
+
+
+def _events(n: int) -> str:
+    return f"{n:,} measured tier event{'' if n == 1 else 's'} {'has' if n == 1 else 'have'}"
+
+
+def _not_rated(s: dict[str, Any], metric: str) -> list[str]:
+    """The line saying how many measured events have no allowance and which priorities they have (none if all rated)."""
+    b = s["tier_events" if metric == "tier_events" else "frt"]
+    unrated = b["measured"] - b["rated"]
+    if unrated <= 0:
+        return []
+    counts = {p: g[metric]["measured"] - g[metric]["rated"] for p, g in s.get("by_priority", {}).items()}
+    parts = [f"{'blank or not recognised' if p == _BLANK else p} {n:,}" for p, n in counts.items() if n > 0]
+    which = f" ({', '.join(parts)})" if parts else ""
+    none = " or none" if counts.get(_BLANK, 0) > 0 else ""
+    return [f"  {_events(unrated)} a priority the SLA policy does not name{none}{which}: not rated."]
+
+
+def _no_allowance(s: dict[str, Any], priority: str, b: dict[str, Any]) -> bool:
+    """A priority whose tier events are never rated: unnamed by the policy, blank, or measured and never rated."""
+    t, f = b["tier_events"], b["frt"]
+    if t["rated"] or f["rated"]:
+        return False
+    return (priority == _BLANK or priority in s.get("quality", {}).get("unnamed_priorities", ())
+            or bool(t["measured"] or f["measured"]))
+
+
 def summary_text(s: dict[str, Any]) -> str:
-    """The analyze command's readable summary."""
+    """The analyze command's readable summary: the app's rates (breached / rated), the unrated said apart."""
     te, frt = s["tier_events"], s["frt"]
     lines = [
         f"{s['rows']:,} events ({s['duplicates_removed']:,} duplicates removed), {s['tickets']:,} tickets, "
         f"{s['tiered_tickets']:,} entered a tier.",
         "",
         f"{te['count']:,} tier events (waiting events inside a tier).",
-        f"Tier SLA: {te['breached']:,} of {te['measured']:,} tier events breached ({_pct(te['breached'], te['measured'])}); "
+        f"Tier SLA: {te['breached']:,} of {te['rated']:,} rated tier events breached ({_pct(te['breached'], te['rated'])}); "
         f"{te['still_waiting']:,} still waiting ({_waiting_split(te)}).",
-        f"  time in tier: mean {_dur(te, 'mean_s')}, median {_dur(te, 'median_s')}, p90 {_dur(te, 'p90_s')}",
-        f"FRT: {frt['breached']:,} of {frt['measured']:,} breached ({_pct(frt['breached'], frt['measured'])}).",
-        f"  first response: mean {_dur(frt, 'mean_s')}, median {_dur(frt, 'median_s')}, p90 {_dur(frt, 'p90_s')}",
+        *_not_rated(s, "tier_events"),
+        f"  time in tier: mean {_dur(te, 'mean_s')}, median {_dur(te, 'median_s')}, p90 {_dur(te, 'p90_s')} "
+        f"({te['measured']:,} measured)",
+        f"FRT: {frt['breached']:,} of {frt['rated']:,} rated tier events breached ({_pct(frt['breached'], frt['rated'])}).",
+        *_not_rated(s, "frt"),
+        f"  first response: mean {_dur(frt, 'mean_s')}, median {_dur(frt, 'median_s')}, p90 {_dur(frt, 'p90_s')} "
+        f"({frt['measured']:,} measured)",
     ]
     for name in ("resolution", "closing"):
         a = s[name]["all"]
@@ -111,12 +152,13 @@ def summary_text(s: dict[str, Any]) -> str:
     lines += ["", "By tier:"]
     for tier, b in s.get("by_tier", {}).items():
         t, f = b["tier_events"], b["frt"]
-        lines.append(f"  {tier}: tier SLA {_pct(t['breached'], t['measured'])} breached of {t['measured']:,}, "
-                     f"mean {_dur(t, 'mean_s')}; FRT {_pct(f['breached'], f['measured'])} breached, "
-                     f"mean {_dur(f, 'mean_s')}")
+        lines.append(f"  {tier}: tier SLA {_rate(t)}, mean {_dur(t, 'mean_s')}; FRT {_rate(f)}, mean {_dur(f, 'mean_s')}")
     lines += ["", "By priority:"]
     for pr, b in s.get("by_priority", {}).items():
         t, f = b["tier_events"], b["frt"]
-        lines.append(f"  {pr}: tier SLA {_pct(t['breached'], t['measured'])} breached of {t['measured']:,}; "
-                     f"FRT {_pct(f['breached'], f['measured'])} breached of {f['measured']:,}")
+        if _no_allowance(s, pr, b):
+            lines.append(f"  {pr}: {NO_ALLOWANCE} ({t['measured']:,} measured for time in tier, "
+                         f"{f['measured']:,} for FRT)")
+        else:
+            lines.append(f"  {pr}: tier SLA {_rate(t)}; FRT {_rate(f)}")
     return "\n".join(lines)
