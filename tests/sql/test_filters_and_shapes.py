@@ -81,10 +81,13 @@ def test_summary_matches_the_golden_file() -> None:
 def test_summary_has_exactly_the_agreed_shape() -> None:
     s = metrics.summary(small_log())
     assert list(s) == ["rows", "duplicates_removed", "tickets", "tiered_tickets", "tier_events", "frt",
-                       "resolution", "closing", "reach", "by_tier", "by_priority", "quality"]
+                       "resolution", "closing", "reach", "by_tier", "by_priority", "by_product", "by_issue_type",
+                       "by_issue_category", "by_month", "by_region", "by_country", "quality"]
     assert list(s["tier_events"]) == ["count", "measured", "breached", "mean_s", "median_s", "p90_s", "still_waiting",
                                       "still_waiting_open", "still_waiting_resolved_since",
-                                      "frt_overdue", "tier_overdue", "frt_overdue_open", "tier_overdue_open"]
+                                      "frt_overdue", "tier_overdue", "frt_overdue_open", "tier_overdue_open",
+                                      "rated", "breach_rate"]
+    assert list(s["frt"]) == ["measured", "breached", "mean_s", "median_s", "p90_s", "rated", "breach_rate"]
     te = s["tier_events"]
     assert te["still_waiting_open"] + te["still_waiting_resolved_since"] == te["still_waiting"]
     assert te["count"] == int(metrics.compute_dashboard(small_log()).kpis.loc[0, "tier_events"])
