@@ -310,7 +310,7 @@ def _analyze(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(report.summary_text(result))
+        print(report.summary_text(result, prepared.quality.findings))
     return EXIT_OK
 
 

@@ -1,10 +1,11 @@
 """Plain-text and JSON renderings of a prepared upload and of the SLA summary, for the CLI."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from core.durations import readable
 from core.pipeline import Prepared
+from core.quality import Finding
 
 
 def inspect_dict(prepared: Prepared) -> dict[str, Any]:
@@ -124,8 +125,9 @@ def _no_allowance(s: dict[str, Any], priority: str, b: dict[str, Any]) -> bool:
             or bool(t["measured"] or f["measured"]))
 
 
-def summary_text(s: dict[str, Any]) -> str:
-    """The analyze command's readable summary: the app's rates (breached / rated), the unrated said apart."""
+def summary_text(s: dict[str, Any], findings: Sequence[Finding] | None = None) -> str:
+    """The analyze command's readable summary: the app's rates (breached / rated), the unrated said apart;
+    with ``findings`` (the upload's quality findings), a data-quality section at the end."""
     te, frt = s["tier_events"], s["frt"]
     lines = [
         f"{s['rows']:,} events ({s['duplicates_removed']:,} duplicates removed), {s['tickets']:,} tickets, "
@@ -161,4 +163,33 @@ def summary_text(s: dict[str, Any]) -> str:
                          f"{f['measured']:,} for FRT)")
         else:
             lines.append(f"  {pr}: tier SLA {_rate(t)}; FRT {_rate(f)}")
+    if findings is not None:
+        lines += ["", *quality_lines(findings, s.get("quality", {}))]
     return "\n".join(lines)
+
+
+# What the figures left out (core.metrics.summary's "quality" counts), in the app's words.
+_FIGURE_EXCLUSIONS = {
+    "negative_time_in_tier": "Tier events whose work was resolved before the event (data error): left out of time in tier",
+    "negative_frt": "Tier events answered before they happened (data error): left out of FRT",
+    "negative_resolution": "Tickets resolved before they were opened (data error): left out of resolution time",
+    "negative_closing": "Tickets closed before they were resolved (data error): left out of closing time",
+}
+
+
+def quality_lines(findings: Sequence[Finding], counts: dict[str, Any]) -> list[str]:
+    """The data-quality report in a few lines: every finding of the file (renamed headers aside) and
+    what the figures had to leave out, each with its count and first rows, as the app's Data quality tab."""
+    shown = [f for f in findings if f.kind != "header_renamed" and f.count]
+    out = []
+    for f in shown:
+        where = f" ('{f.column}')" if f.column and f"'{f.column}'" not in f.message else ""
+        rows = f" (rows {', '.join(map(str, f.rows[:5]))}{' …' if f.count > 5 else ''})" if f.rows else ""
+        out.append(f"  [{f.severity}] {f.message[:1].upper()}{f.message[1:]}{where}: {f.count:,}{rows}")
+    for key, words in _FIGURE_EXCLUSIONS.items():
+        if counts.get(key):
+            out.append(f"  [warning] {words}: {counts[key]:,}")
+    if not out:
+        return ["Data quality: nothing to report."]
+    return [f"Data quality ({len(out)} finding{'s' if len(out) != 1 else ''}; "
+            "`inspect` lists them with their rows):", *out]
