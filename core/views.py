@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core import anonymize, contract, metrics, schema
@@ -168,16 +169,59 @@ def quality_table(prep: Prepared, dash: metrics.Dashboard) -> pd.DataFrame:
     base = prep.quality.table()
     extra = []
     for kind, count in dash.quality_counts.items():
+        if kind == "unknown_priority":
+            continue  # one row per priority value below, each with its own count
         rows = dash.quality.loc[dash.quality["kind"] == kind, "source_row"].head(20)
         extra.append({"severity": "warning", "what": NEGATIVE_WORDS.get(kind, kind.replace("_", " ")),
                       "column": "", "rows": int(count), "first row numbers": ", ".join(map(str, rows))})
-    if dash.unnamed_priorities:
-        extra.append({"severity": "warning", "column": "",
-                      "what": "Priorities the SLA policy does not name (no allowance; not rated): "
-                              + ", ".join(dash.unnamed_priorities),
-                      "rows": int(dash.kpis["unknown_priority_events"].iloc[0]) if len(dash.kpis) else 0,
-                      "first row numbers": ""})
+    for what, rows in unrated_priorities(prep, dash):
+        extra.append({"severity": "warning", "column": prep.mapping.roles.get("priority") or "", "what": what,
+                      "rows": len(rows), "first row numbers": ", ".join(map(str, rows[:20]))})
     return pd.concat([base, pd.DataFrame(extra, columns=base.columns)], ignore_index=True)
+
+
+def unrated_priorities(prep: Prepared, dash: metrics.Dashboard) -> list[tuple[str, list[int]]]:
+    """The tier events with no allowance (not rated), one group per value of their priority cell:
+    (what it is, in words; the events' file rows, in order), most events first.
+
+    A priority the policy does not name (CRITICAL), a value not understood ('Urgent-ish', kept blank in
+    the events) and an empty cell are told apart, each with its own count; together they are the events
+    counted as unknown_priority_events.
+    """
+    te = dash.tier_events
+    if te.empty or "allowance_known" not in te.columns:
+        return []
+    unrated = te.loc[~te["allowance_known"].fillna(False).astype(bool).to_numpy(), ["priority", "source_row"]]
+    if unrated.empty:
+        return []
+    priority = unrated["priority"].astype("object")
+    priority = priority.where(priority.notna() & (priority.astype(str).str.strip() != ""), None)
+    rows = unrated["source_row"].astype("int64")
+    # a blank priority in the events may be a value that was not understood: read the file's cell
+    cell = pd.Series(None, index=unrated.index, dtype="object")
+    column = prep.mapping.roles.get("priority")
+    blank = priority.isna().to_numpy()
+    if blank.any() and column and column in prep.typed.columns:
+        at = pd.Index(prep.typed_rows).get_indexer(rows[blank].to_numpy())
+        found = pd.Series(prep.typed[column].astype("object").to_numpy()[at.clip(min=0)], dtype="object")
+        text = found.where((at >= 0) & found.notna(), "").astype(str).str.strip()
+        cell[blank] = text.where(text != "", None).to_numpy()
+    kind = np.where(priority.notna(), "policy", np.where(cell.notna(), "value", "blank"))
+    value = priority.where(priority.notna(), cell)
+    groups = pd.DataFrame({"kind": kind, "value": value.where(value.notna(), "").to_numpy(), "row": rows.to_numpy()})
+    out = []
+    for (kind, shown), group in groups.groupby(["kind", "value"], sort=False):
+        # the value first: the quality table's "what" column is narrow
+        if kind == "policy":
+            what = (f"Priority {shown}: tier events not rated (the SLA policy gives {shown} no allowance; give it "
+                    "one on the SLA policy page)")
+        elif kind == "value":
+            what = (f"Priority '{shown}' (not recognised): tier events not rated (no allowance; map the value in "
+                    "the column mapping)")
+        else:
+            what = "Blank priority: tier events not rated (no allowance)"
+        out.append((what, sorted(int(r) for r in group["row"])))
+    return sorted(out, key=lambda wr: (-len(wr[1]), wr[1][0]))
 
 
 # ---- anonymization plan ---------------------------------------------------------------
@@ -326,6 +370,62 @@ def policy_from_tables(pol: Any, allowances: pd.DataFrame, overrides: pd.DataFra
         raise InputError(str(err)) from None
 
 
+def _hours_text(seconds: float) -> str:
+    """8 h, 7h 30m (a working day's length, for sentences).
+
+    >>> _hours_text(28800), _hours_text(27000)
+    ('8 h', '7h 30m')
+    """
+    h, m = divmod(int(round(seconds / 60)), 60)
+    return f"{h} h" if not m else f"{h}h {m:02d}m"
+
+
+def business_day_note(start: Any, end: Any) -> str:
+    """What a day and a week of allowance mean on the business-hours clock, for working hours
+    ``start`` to ``end`` (datetime.time or 'HH:MM'): an allowance counts working time, so a day is
+    24 working hours, several working days.
+
+    >>> business_day_note("09:00", "17:00")
+    'On the business-hours clock an allowance counts working time: 1 day = 24 working hours, i.e. 3 working days of 8 h (1 week = 168 working hours, 21 working days); enter 8 hours (8h in a policy file) for one working day.'
+    """
+    def seconds(t: Any) -> int:
+        t = time.fromisoformat(t) if isinstance(t, str) else t
+        return t.hour * 3600 + t.minute * 60 + t.second
+
+    day = seconds(end) - seconds(start)
+    if day <= 0:
+        return ("On the business-hours clock an allowance counts working time: 1 day = 24 working hours, not one "
+                "working day.")
+    from core.policy import compact_duration
+
+    per_day, per_week = 86400 / day, 604800 / day
+    one = f"{day // 3600} hours" if day % 3600 == 0 else f"{day // 60} minutes"
+    return ("On the business-hours clock an allowance counts working time: 1 day = 24 working hours, i.e. "
+            f"{per_day:.3g} working days of {_hours_text(day)} (1 week = 168 working hours, {per_week:.3g} working "
+            f"days); enter {one} ({compact_duration(day)} in a policy file) for one working day.")
+
+
+def duration_clock(pol: Any, measure: str) -> str:
+    """Which clock a duration on the Overview is measured on ("tier", "frt", "resolution" or "closing"),
+    when the policy makes them differ ('' under plain calendar time, where all of them agree): FRT and
+    time in tier follow the policy's clock and paused statuses; resolution and closing times are always
+    calendar time.
+
+    >>> from core.policy import Policy
+    >>> duration_clock(Policy.default(), "tier")
+    ''
+    >>> business = Policy((), clock="business")
+    >>> duration_clock(business, "tier"), duration_clock(business, "resolution")
+    ('working time (business hours)', 'calendar time')
+    """
+    if pol.clock != "business" and not pol.pause_statuses:
+        return ""
+    if measure not in ("tier", "frt"):
+        return "calendar time"
+    measured = "working time (business hours)" if pol.clock == "business" else "calendar time"
+    return measured + (", paused statuses not counted" if pol.pause_statuses else "")
+
+
 def compare_rates(current: metrics.Dashboard, edited: metrics.Dashboard) -> pd.DataFrame:
     """Breach rates overall and per tier and priority, under the current and the edited policy.
 
@@ -402,6 +502,59 @@ def holiday_countries() -> dict[str, str]:
         class_name, code = entry[0], entry[1]
         names[code] = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)
     return dict(sorted(names.items(), key=lambda kv: kv[1]))
+
+
+# ---- the Overview's cards, added up ---------------------------------------------------------
+
+NOT_RATED_REASONS = {
+    "no_time": "with no time in tier (answered, but the response has no work-resolved time)",
+    "negative": "with a negative duration (data error)",
+    "no_allowance": "with a priority without allowance",
+}
+
+
+def tier_event_parts(kpis: Any, metric: str = "tier") -> dict[str, int]:
+    """Every tier event in exactly one part, for time in tier (``metric`` "tier") or FRT ("frt"), from
+    one row of ``kpis``: breached, unbreached, still_waiting (no response yet) and the three reasons an
+    answered event is not rated: no_time (no work-resolved time: no time in tier), negative (a data
+    error) and no_allowance (a priority the policy gives no allowance). The parts add up to tier_events.
+
+    >>> k = {"tier_events": 11, "tier_measured": 4, "tier_rated": 4, "tier_breached": 1, "still_waiting": 6,
+    ...      "negative_tier": 0}
+    >>> tier_event_parts(k)
+    {'breached': 1, 'unbreached': 3, 'still_waiting': 6, 'no_time': 1, 'negative': 0, 'no_allowance': 0}
+    """
+    def n(name: str) -> int:
+        value = kpis[name]
+        return 0 if value is None or pd.isna(value) else int(value)
+
+    measured, rated, breached = n(f"{metric}_measured"), n(f"{metric}_rated"), n(f"{metric}_breached")
+    waiting, negative = n("still_waiting"), n(f"negative_{metric}")
+    return {"breached": breached, "unbreached": rated - breached, "still_waiting": waiting,
+            "no_time": n("tier_events") - waiting - measured - negative, "negative": negative,
+            "no_allowance": measured - rated}
+
+
+def tier_event_sum(kpis: Any, metric: str = "tier") -> str:
+    """The Overview's cards added up, in words: '11 tier events = 1 breached + 3 unbreached + 6 still waiting
+    + 1 not rated: 1 with no time in tier (...)', each reason for not rating an event named with its count
+    (for FRT, ``metric`` "frt", the sentence starts 'FRT: ').
+
+    >>> k = {"tier_events": 8, "tier_measured": 6, "tier_rated": 3, "tier_breached": 2, "still_waiting": 1,
+    ...      "negative_tier": 1}
+    >>> tier_event_sum(k)
+    '8 tier events = 2 breached + 1 unbreached + 1 still waiting + 4 not rated: 1 with a negative duration (data error), 3 with a priority without allowance'
+    """
+    parts = tier_event_parts(kpis, metric)
+    total = int(kpis["tier_events"]) if not pd.isna(kpis["tier_events"]) else 0
+    text = (("" if metric == "tier" else "FRT: ") + f"{plural(total, 'tier event')} = {parts['breached']:,} breached + "
+            f"{parts['unbreached']:,} unbreached + {parts['still_waiting']:,} still waiting")
+    words = dict(NOT_RATED_REASONS, no_time="with no FRT") if metric == "frt" else NOT_RATED_REASONS
+    reasons = [f"{parts[r]:,} {w}" for r, w in words.items() if parts[r]]
+    unrated = sum(parts[r] for r in NOT_RATED_REASONS)
+    if unrated:
+        text += f" + {unrated:,} not rated: " + ", ".join(reasons)
+    return text
 
 
 # ---- downloads ---------------------------------------------------------------------------
