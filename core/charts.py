@@ -17,7 +17,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import metrics
+from core import metrics, views
 from core.durations import readable, readable_many
 
 BREACHED = "#d55e00"
@@ -30,6 +30,8 @@ OUTCOME_COLOURS = {"Breached": BREACHED, "Met": MET, "Not rated": NOT_RATED}
 TIER_COLOURS = {"Tier 1": "#c6c2e0", "Tier 2": "#9a8fcb", "Tier 3": "#6a51a3", "Tier 4": "#3f007d"}
 STAT_COLOURS = {"Median": "#1f2933", "Mean": "#7b8794", "90th percentile": "#cbd2d9"}
 METRICS = {"tier": "Tier SLA (time in tier)", "frt": "First response (FRT)"}
+NOUNS = {"tier": "time in tier", "frt": "first response time"}
+LABEL_LINES = {"Median": 2, "90th percentile": 14}  # pixels from a histogram panel's top: one line per label
 METRIC_SHORT = {"tier": "Tier SLA", "frt": "FRT"}
 DIMENSIONS = {
     "product": "Product", "issue_type": "Issue type", "priority": "Priority", "month": "Month",
@@ -301,6 +303,45 @@ def outcome_counts(breakdown: pd.DataFrame, dimension: str, metric: Metric = "ti
     return out[["value", "outcome", "events", "rated", "rate", "rate_text"]]
 
 
+TOP_VALUES = 25  # a breached-vs-met chart draws at most this many values of a dimension (the busiest)
+ORDERED_DIMENSIONS = ("tier", "priority", "month")  # drawn in full, in their own order
+DIMENSION_PLURALS = {"product": "products", "issue_type": "issue types", "issue_category": "issue categories",
+                     "region": "regions", "country": "countries", "agent": "agents"}
+
+
+def top_values(breakdown: pd.DataFrame, dimension: str, limit: int = TOP_VALUES) -> tuple[pd.DataFrame, int]:
+    """The breakdown rows of ``dimension`` for its ``limit`` values with the most tier events (ties by
+    name), so a chart of 140 agents stays readable; and how many values the dimension has. Tiers,
+    priorities and months are all kept.
+
+    >>> b = pd.DataFrame({"dimension": ["agent"] * 3, "value": ["Agent 1", "Agent 2", "Agent 3"],
+    ...                   "tier_events": [5, 9, 7]})
+    >>> rows, total = top_values(b, "agent", 2)
+    >>> rows["value"].tolist(), total
+    (['Agent 2', 'Agent 3'], 3)
+    """
+    rows = breakdown[breakdown["dimension"] == dimension]
+    total = len(rows)
+    if dimension in ORDERED_DIMENSIONS or total <= limit:
+        return rows, total
+    events = rows["tier_events"].astype("float64").fillna(0).to_numpy()
+    order = sorted(range(total), key=lambda i: (-events[i], natural_key(rows["value"].iat[i])))
+    return rows.iloc[sorted(order[:limit])], total
+
+
+def top_values_caption(dimension: str, shown: int, total: int) -> str:
+    """What a chart cut to its busiest values says under it ('' when it shows every value).
+
+    >>> top_values_caption("country", 25, 31)
+    'Showing the 25 countries with the most tier events, of 31; narrow the sidebar filters to see others.'
+    """
+    if shown >= total:
+        return ""
+    noun = DIMENSION_PLURALS.get(dimension, f"{DIMENSIONS.get(dimension, dimension).lower()} values")
+    where = "the Agents page lists every agent" if dimension == "agent" else "narrow the sidebar filters to see others"
+    return f"Showing the {shown:,} {noun} with the most tier events, of {total:,}; {where}."
+
+
 def outcome_bars(breakdown: pd.DataFrame, dimension: str, metric: Metric = "tier", scale: Scale = "linear",
                  title: str | None = None) -> alt.Chart:
     """Grouped horizontal bars of breached vs met tier events per value, labelled with counts."""
@@ -483,14 +524,22 @@ def duration_histogram(tier_events: pd.DataFrame, breakdown: pd.DataFrame, dimen
                           groups, _outcome_words(tier_events[f"{metric}_breached"]))
     if bins.empty:
         return empty_chart("No measured durations under the current filters.")
+    # a group with tier events but no measured duration (all still waiting, say) keeps its panel, which
+    # says so instead of drawing an empty plot
+    empty = [g for g in pd.unique(groups.dropna()) if g not in set(bins["group"])]
     marks = duration_marks(breakdown, tier_events, dimension, metric)
-    order = value_order(dimension, bins["group"].unique())
-    data = pd.concat([bins.assign(kind="bin"), marks.assign(kind="mark")], ignore_index=True)
+    marks = marks[~marks["group"].isin(empty)]
+    parts = [bins.assign(kind="bin"), marks.assign(kind="mark")]
+    if empty:
+        parts.append(pd.DataFrame({"group": empty, "text": f"no events with a measured {NOUNS[metric]}", "kind": "note"}))
+    order = value_order(dimension, [*bins["group"].unique(), *empty])
+    data = pd.concat(parts, ignore_index=True)
     x_scale = alt.Scale(type="log", domain=[HOUR_EDGES[0], float(bins["end_h"].max())])
     x_axis = alt.Axis(values=list(HOUR_TICKS), labelExpr=HOUR_LABELS, title=f"{METRICS[metric]} (hours, log scale)")
     bars = alt.Chart().transform_filter(alt.datum.kind == "bin").mark_bar(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("start_h:Q", scale=x_scale, axis=x_axis), x2="end_h:Q",
-        y=alt.Y("sum(events):Q", title="tier events", stack="zero"),
+        # whole events only: a panel with no bars showed its single zero tick as "0.000000"
+        y=alt.Y("sum(events):Q", title="tier events", stack="zero", axis=alt.Axis(format=",d", tickMinStep=1)),
         color=alt.Color("outcome:N", scale=outcome_scale(bins["outcome"].unique()), title=None,
                         legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=[alt.Tooltip("group:N", title=DIMENSIONS.get(dimension, dimension)),
@@ -507,11 +556,15 @@ def duration_histogram(tier_events: pd.DataFrame, breakdown: pd.DataFrame, dimen
         color=alt.value("#111827"),
         tooltip=[alt.Tooltip("group:N", title=DIMENSIONS.get(dimension, dimension)),
                  alt.Tooltip("text:N", title="Marked")])
-    text = alt.Chart().transform_filter((alt.datum.kind == "mark") & (alt.datum.mark != "Allowance")).mark_text(
+    # the median's label on the first line, the 90th percentile's on the second: side by side they overlapped
+    texts = [alt.Chart().transform_filter((alt.datum.kind == "mark") & (alt.datum.mark == mark)).mark_text(
         align="left", dx=4, baseline="top", fontSize=10, color="#111827").encode(
-        x=alt.X("hours:Q", scale=x_scale), y=alt.value(2),
-        yOffset=alt.value(0), text="text:N")
-    return alt.layer(bars, rules, text, data=data).properties(width=640, height=85).facet(
+        x=alt.X("hours:Q", scale=x_scale), y=alt.value(y), yOffset=alt.value(0), text="text:N")
+        for mark, y in LABEL_LINES.items()]
+    note = alt.Chart().transform_filter(alt.datum.kind == "note").mark_text(
+        align="left", baseline="middle", fontSize=12, color="#6b7280").encode(
+        x=alt.value(8), y=alt.value(42), text="text:N")
+    return alt.layer(bars, rules, *texts, note, data=data).properties(width=640, height=85).facet(
         row=alt.Row("group:N", sort=order, title=None, header=alt.Header(labelAngle=0, labelAlign="left",
                                                                           labelFontWeight="bold")),
         spacing=8).resolve_scale(y="independent")
@@ -557,16 +610,20 @@ def overrun_histogram(tier_events: pd.DataFrame, kpis: pd.DataFrame, metric: Met
         x=alt.X("start_h:Q", scale=x_scale, axis=alt.Axis(values=list(HOUR_TICKS), labelExpr=HOUR_LABELS,
                 title=f"{METRIC_SHORT[metric]} overrun: duration − allowance (hours, log scale)")),
         x2="end_h:Q",
-        y=alt.Y("events:Q", title="breached tier events"), y2=alt.Y2(datum=0),
+        y=alt.Y("events:Q", title="breached tier events", axis=alt.Axis(format=",d", tickMinStep=1)),
+        y2=alt.Y2(datum=0),
         tooltip=[alt.Tooltip("range_text:N", title="Over by"), alt.Tooltip("events:Q", title="Tier events", format=",")])
     rules = alt.Chart(marks).mark_rule(strokeWidth=1.6, color="#111827").encode(
         x=alt.X("hours:Q", scale=x_scale),
         strokeDash=alt.StrokeDash("mark:N", scale=alt.Scale(domain=["Median", "Mean"], range=[[1, 0], [6, 3]]),
                                   title=None, legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=[alt.Tooltip("text:N", title="Overrun")])
-    text = alt.Chart(marks).mark_text(align="left", dx=4, baseline="top", fontSize=11, color="#111827").encode(
-        x=alt.X("hours:Q", scale=x_scale), y=alt.value(4), yOffset=alt.value(0), text="text:N")
-    return (bars + rules + text).properties(height=330, title=f"How far over: {METRIC_SHORT[metric]} breaches")
+    # one line each: the median's and the mean's labels overlapped when the two are close
+    texts = [alt.Chart(marks[marks["mark"] == mark]).mark_text(
+        align="left", dx=4, baseline="top", fontSize=11, color="#111827").encode(
+        x=alt.X("hours:Q", scale=x_scale), y=alt.value(y), yOffset=alt.value(0), text="text:N")
+        for mark, y in (("Median", 4), ("Mean", 18))]
+    return alt.layer(bars, rules, *texts).properties(height=330, title=f"How far over: {METRIC_SHORT[metric]} breaches")
 
 
 # ---- escalation ------------------------------------------------------------------------------
@@ -586,7 +643,7 @@ def funnel_frame(funnel: pd.DataFrame) -> pd.DataFrame:
     })
     out["reach_text"] = [_pct(r) for r in out["reach"]]
     out["containment_text"] = [_pct(r) for r in out["containment"]]
-    out["label"] = [f"{t}  ·  {n:,} tickets" for t, n in zip(out["reach_text"], out["reached"])]
+    out["label"] = [f"{t}  ·  {views.plural(n, 'ticket')}" for t, n in zip(out["reach_text"], out["reached"])]
     return out
 
 
@@ -1026,7 +1083,9 @@ def flagged_tickets(tickets: pd.DataFrame, flag: str = "all") -> pd.DataFrame:
 
 
 def attribution_sentence(attribution: pd.DataFrame) -> str:
-    """What the attribution bar says, in one or two sentences computed from it ('' when empty).
+    """What the attribution bar says, in one or two sentences computed from it ('' when empty): the tier
+    with the largest share of the breached tickets' pooled tier time, then the tier with the largest
+    share per ticket (the mean of each ticket's shares), which can be another tier.
 
     >>> a = pd.DataFrame({"tier": ["TIER_1", "TIER_2"], "tickets": [3, 1], "breached_tickets": [3, 3],
     ...                   "tier_time_s": [7200.0, 3600.0], "pooled_share": [2 / 3, 1 / 3], "mean_share": [0.7, 0.3]})
@@ -1035,14 +1094,31 @@ def attribution_sentence(attribution: pd.DataFrame) -> str:
     """
     if attribution.empty or not attribution["pooled_share"].fillna(0).sum():
         return ""
-    a = attribution_frame(attribution).sort_values("share", ascending=False)
-    top = a.iloc[0]
+    a = attribution_frame(attribution)
+    pooled = a.sort_values("share", ascending=False, kind="stable")
+    top = pooled.iloc[0]
     n = int(a["breached_tickets"].max())
-    rest = ", ".join(f"{r.tier} {r.share_text}" for r in a.iloc[1:].itertuples())
-    text = (f"Of the {n:,} tickets whose time in tiers went over their budget, {top['share_text']} of that time "
-            f"was spent in {top['tier']}" + (f" ({rest})" if rest else "") + ". ")
-    return text + (f"For a typical breached ticket, {top['tier']} took {top['mean_share_text']} of its tier time: "
-                   f"that is where shortening waits would recover most of the budget.")
+    if n == 1:
+        return (f"For the 1 ticket whose time in tiers went over its budget, {top['share_text']} of that time was "
+                f"spent in {top['tier']}" + _others(pooled, "share_text") + ".")
+    text = (f"Of the {views.plural(n, 'ticket')} whose time in tiers went over their budget, {top['share_text']} of "
+            f"that time was spent in {top['tier']}" + _others(pooled, "share_text")
+            + ": shortening waits there would recover the most time. ")
+    per = a.sort_values("mean_share", ascending=False, kind="stable")
+    mtop = per.iloc[0]
+    if mtop["tier"] == top["tier"]:
+        return text + (f"Per ticket too, {mtop['tier']} took the largest share: on average {mtop['mean_share_text']} "
+                       "of a breached ticket's tier time.")
+    return text + (f"Per ticket, though, {mtop['tier']} took the largest share: on average "
+                   f"{mtop['mean_share_text']} of a breached ticket's tier time" + _others(per, "mean_share_text")
+                   + f"; {top['tier']} leads the pooled time because the breached tickets with the longest tier "
+                   "time spent most of it there.")
+
+
+def _others(frame: pd.DataFrame, text: str) -> str:
+    """' (Tier 1 17.7%, Tier 2 0.4%)' for the rows after the first ('' when there are none)."""
+    rest = ", ".join(f"{t} {v}" for t, v in zip(frame["tier"].iloc[1:], frame[text].iloc[1:]))
+    return f" ({rest})" if rest else ""
 
 
 def agent_row(agents: pd.DataFrame, agent: str) -> pd.Series | None:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from core.durations import readable
 from core.metrics import Dashboard
+from core.views import plural
 
 MIN_EVENTS = 20  # a group smaller than this is too small to name as "the worst"
 
@@ -75,7 +76,7 @@ def how_far_over(dash: Dashboard) -> Finding | None:
     median_over, worst = k["tier_over_median_s"], k["tier_max_s"]
     return Finding(
         "how_far_over", f"Half of the breaches run more than {readable(median_over)} over",
-        f"Of {int(k['tier_breached']):,} breached tier events, the median overrun is {readable(median_over)} and "
+        f"Of {plural(int(k['tier_breached']), 'breached tier event')}, the median overrun is {readable(median_over)} and "
         f"the mean {readable(k['tier_over_mean_s'])}; the longest time in tier was {readable(worst)}.",
         {"breached": int(k["tier_breached"]), "median_over_s": float(median_over),
          "mean_over_s": float(k["tier_over_mean_s"]), "max_s": float(worst)})
@@ -93,16 +94,19 @@ def unanswered_waits(dash: Dashboard) -> Finding | None:
         return None
     total, open_, since = int(k["still_waiting"]), int(k["still_waiting_open"]), int(k["still_waiting_resolved_since"])
     overdue_open = int(k["tier_overdue_open"])
-    split = f"{total:,} tier events never got a response in their tier: {open_:,} on open tickets"
+    split = f"{plural(total, 'tier event')} never got a response in their tier: {open_:,} on open tickets"
     if open_:
         split += f" ({overdue_open:,} of them past SLA)"
     split += f", {since:,} on tickets resolved or closed since."
     if not since:
-        headline = f"{open_:,} tier events on open tickets still wait for a response"
+        headline = ("1 tier event on an open ticket still waits for a response" if open_ == 1 else
+                    f"{open_:,} tier events on open tickets still wait for a response")
     elif not open_:
-        headline = f"None of the {total:,} unanswered tier events is on an open ticket"
+        headline = ("The 1 unanswered tier event is not on an open ticket" if total == 1 else
+                    f"None of the {total:,} unanswered tier events is on an open ticket")
     else:
-        headline = f"{open_:,} of {total:,} unanswered tier events are on tickets still open"
+        headline = (f"1 of {total:,} unanswered tier events is on a ticket still open" if open_ == 1 else
+                    f"{open_:,} of {total:,} unanswered tier events are on tickets still open")
     if since and open_:
         split += (f" Only the {open_:,} can still be answered; for the other {since:,} the ticket was "
                   f"resolved or closed without a response in that tier.")
@@ -138,7 +142,7 @@ def busiest_months(dash: Dashboard) -> Finding | None:
     names = " and ".join(_month(m) for m in sorted(top["value"]))
     return Finding(
         "busiest_months", f"{names} carried {_pct(share)} of tickets",
-        f"{int(top['tickets'].sum()):,} of {int(v['tickets'].sum()):,} tickets started in {names}; "
+        f"{int(top['tickets'].sum()):,} of {plural(int(v['tickets'].sum()), 'ticket')} started in {names}; "
         f"the quietest month was {_month(v.iloc[-1]['value'])} with {int(v.iloc[-1]['tickets']):,}.",
         {"months": names, "share": share, "tickets": int(top["tickets"].sum())})
 
@@ -151,8 +155,9 @@ def small_products(dash: Dashboard) -> Finding | None:
     share = float(small["share"].sum())
     names = ", ".join(small["product"].astype(str))
     return Finding(
-        "small_products", f"{len(small)} small products make up {_pct(share)} of tickets",
-        f"{names} together account for {int(small['tickets'].sum()):,} tickets; the top "
+        "small_products", f"{plural(len(small), 'small product')} make{'s' if len(small) == 1 else ''} up "
+        f"{_pct(share)} of tickets",
+        f"{names} together account for {plural(int(small['tickets'].sum()), 'ticket')}; the top "
         f"{min(3, len(p))} products carry {_pct(float(p.head(3)['share'].sum()))}.",
         {"products": len(small), "share": share, "tickets": int(small["tickets"].sum())})
 
@@ -165,7 +170,7 @@ def escalation_reach(dash: Dashboard) -> Finding | None:
     return Finding(
         "escalation_reach", f"{_pct(float(f['containment'].iloc[0]))} of tiered tickets stayed in "
         f"{_label(f['tier'].iloc[0])}",
-        f"Of {int(f['tiered_tickets'].iloc[0]):,} tickets that entered a tier, " + ", ".join(parts) + ".",
+        f"Of {plural(int(f['tiered_tickets'].iloc[0]), 'ticket')} that entered a tier, " + ", ".join(parts) + ".",
         {"tiered_tickets": int(f["tiered_tickets"].iloc[0]),
          **{f"reach_{r.tier}": float(r.reach) for r in f.itertuples()}})
 

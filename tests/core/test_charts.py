@@ -594,3 +594,105 @@ def test_small_frames_format_as_before(any_dash):
     _texts_of(attribution["time_text"], d.attribution["tier_time_s"])
     for frame, col in ((funnel, "tier"), (attribution, "time_text"), (table, "Median FRT")):
         assert frame.empty or str(frame[col].dtype) == "str"
+
+
+# ---- QA display pass (small hand-checked exports, tests/pages/qa_files.py) --------------------------
+
+def _qa_dash(data: bytes, name: str) -> metrics.Dashboard:
+    prepared = pipeline.prepare(data, name)
+    return metrics.compute_dashboard(privacy.clean(prepared).anonymized.events, policy.Policy.default(),
+                                     metrics.Filters())
+
+
+@pytest.fixture(scope="module")
+def f1() -> metrics.Dashboard:
+    from tests.pages.qa_files import F1_PINGPONG
+
+    return _qa_dash(F1_PINGPONG, "f1_pingpong.csv")
+
+
+@pytest.fixture(scope="module")
+def f2() -> metrics.Dashboard:
+    from tests.pages.qa_files import F2_WAITING
+
+    return _qa_dash(F2_WAITING, "f2_waiting.csv")
+
+
+def test_attribution_sentence_names_the_tier_with_the_largest_share_of_each_kind(f1):
+    # f1_pingpong.csv: pooled, Tier 3 holds 81.9% of the breached tickets' tier time; per ticket, Tier 1's
+    # mean share is 64.1% (Tier 3's 22.1%). The old sentence gave Tier 3's 22.1% as "a typical breached ticket".
+    a = f1.attribution.set_index("tier")
+    assert round(a.loc["TIER_3", "pooled_share"], 3) == 0.819 and round(a.loc["TIER_1", "mean_share"], 3) == 0.641
+    text = charts.attribution_sentence(f1.attribution)
+    assert text.startswith("Of the 4 tickets whose time in tiers went over their budget, 81.9% of that time was "
+                           "spent in Tier 3 (Tier 1 17.7%, Tier 2 0.4%)")
+    assert ("Per ticket, though, Tier 1 took the largest share: on average 64.1% of a breached ticket's tier "
+            "time (Tier 3 22.1%, Tier 2 13.8%)") in text
+    assert "Tier 3 took 22.1%" not in text
+
+
+def test_attribution_sentence_when_both_shares_agree_and_for_one_ticket():
+    a = pd.DataFrame({"tier": ["TIER_1", "TIER_2"], "tickets": [3, 1], "breached_tickets": [3, 3],
+                      "tier_time_s": [7200.0, 3600.0], "pooled_share": [2 / 3, 1 / 3], "mean_share": [0.7, 0.3]})
+    assert charts.attribution_sentence(a).endswith(
+        "Per ticket too, Tier 1 took the largest share: on average 70.0% of a breached ticket's tier time.")
+    one = a.assign(breached_tickets=1)
+    assert charts.attribution_sentence(one) == ("For the 1 ticket whose time in tiers went over its budget, 66.7% "
+                                                "of that time was spent in Tier 1 (Tier 2 33.3%).")
+
+
+def test_funnel_labels_say_1_ticket(f1):
+    labels = charts.funnel_frame(f1.funnel)["label"].tolist()
+    assert labels == ["100.0%  ·  4 tickets", "50.0%  ·  2 tickets", "25.0%  ·  1 ticket"]
+
+
+def _facet_layers(chart) -> list[dict]:
+    return chart.to_dict()["spec"]["layer"]
+
+
+def _rows_of(chart) -> list[dict]:
+    return [r for rows in chart.to_dict().get("datasets", {}).values() for r in rows]
+
+
+def test_a_tier_with_no_measured_durations_says_so_instead_of_an_empty_axis(f2):
+    # f2_waiting.csv: Tier 2's only tier events are still waiting. Its panel drew nothing but a y axis
+    # labelled "0.000000"; it now says "no events ..." and the axis counts whole events.
+    chart = charts.duration_histogram(f2.tier_events, f2.breakdown, "tier", "tier")
+    rows = _rows_of(chart)
+    notes = [r for r in rows if r.get("kind") == "note"]
+    assert [(r["group"], r["text"]) for r in notes] == [("Tier 2", "no events with a measured time in tier")]
+    assert not [r for r in rows if r.get("kind") == "mark" and r["group"] == "Tier 2"]
+    assert chart.to_dict()["facet"]["row"]["sort"] == ["Tier 1", "Tier 2"]
+    (bars,) = [layer for layer in _facet_layers(chart) if layer.get("mark", {}).get("type") == "bar"]
+    assert bars["encoding"]["y"]["axis"]["format"] == ",d" and bars["encoding"]["y"]["axis"]["tickMinStep"] == 1
+    texts = [layer for layer in _facet_layers(chart) if layer.get("mark", {}).get("type") == "text"]
+    assert any(layer["encoding"]["text"]["field"] == "text" and "note" in json.dumps(layer.get("transform"))
+               for layer in texts)
+
+
+def test_median_and_p90_labels_sit_on_separate_lines(dash):
+    chart = charts.duration_histogram(dash.tier_events, dash.breakdown, "tier", "tier")
+    texts = [layer for layer in _facet_layers(chart) if layer.get("mark", {}).get("type") == "text"
+             and "mark" in json.dumps(layer.get("transform"))]
+    lines = {json.dumps(layer["transform"]): layer["encoding"]["y"]["value"] for layer in texts}
+    assert len(lines) == 2 and len(set(lines.values())) == 2  # one text layer per label, each on its own line
+    over = charts.overrun_histogram(dash.tier_events, dash.kpis, "tier").to_dict()
+    ys = [layer["encoding"]["y"]["value"] for layer in over["layer"] if layer.get("mark", {}).get("type") == "text"]
+    assert len(ys) == 2 and ys[0] != ys[1]
+
+
+def test_many_agents_are_cut_to_the_busiest_with_a_caption(dash):
+    rows, total = charts.top_values(dash.breakdown, "agent")
+    every = dash.breakdown[dash.breakdown["dimension"] == "agent"]
+    assert total == len(every) > charts.TOP_VALUES == len(rows)
+    assert rows["tier_events"].min() >= every["tier_events"].nlargest(charts.TOP_VALUES).min()
+    assert charts.top_values_caption("agent", len(rows), total) == (
+        f"Showing the {charts.TOP_VALUES} agents with the most tier events, of {total}; the Agents page lists every "
+        "agent.")
+    months, n = charts.top_values(dash.breakdown, "month", 2)
+    assert len(months) == n  # tiers, priorities and months are drawn in full
+    assert charts.top_values_caption("country", 7, 7) == ""
+    for dim in ("issue_category", "country", "agent"):
+        drawn = charts.outcome_bars(charts.top_values(dash.breakdown, dim)[0], dim, "tier").to_dict()
+        values = {r["value"] for rows in drawn.get("datasets", {}).values() for r in rows}
+        assert 0 < len(values) <= charts.TOP_VALUES

@@ -87,3 +87,16 @@ def test_unanswered_waits_in_plain_words(events) -> None:
     assert none_open.headline == "None of the 7 unanswered tier events is on an open ticket"
     assert "0 on open tickets," in none_open.detail and "None can still be answered" in none_open.detail
     assert findings.unanswered_waits(_with_waits(dash, 0, 0, 0)) is None
+
+
+def test_one_of_a_kind_is_said_in_the_singular(events) -> None:
+    # QA (f4_dataerr.csv): "1 tier events on open tickets still wait for a response"
+    dash = _dash(events)
+    one = findings.unanswered_waits(_with_waits(dash, 1, 1, 1))
+    assert one.headline == "1 tier event on an open ticket still waits for a response"
+    assert one.detail.startswith("1 tier event never got a response in their tier: 1 on open tickets")
+    some = findings.unanswered_waits(_with_waits(dash, 3, 1, 1))
+    assert some.headline == "1 of 3 unanswered tier events is on a ticket still open"
+    lone = findings.unanswered_waits(_with_waits(dash, 1, 0, 0))
+    assert lone.headline == "The 1 unanswered tier event is not on an open ticket"
+    assert " 1 tier events" not in one.detail + some.detail + lone.detail
