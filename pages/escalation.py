@@ -2,7 +2,7 @@
 import streamlit as st
 
 import state
-from core import charts
+from core import charts, views
 
 cur, dash = state.page_header("Escalation")
 
@@ -33,11 +33,11 @@ cards[0].metric("Tiered tickets", f"{int(k['tiered_tickets']):,}", border=True,
 for col, row in zip(cards[1:], funnel.itertuples()):
     if row.tier == "Tier 1":
         col.metric("Stayed in Tier 1", row.containment_text, border=True,
-                   delta=f"{row.contained:,} tickets contained", delta_color="off", delta_arrow="off",
+                   delta=f"{views.plural(row.contained, 'ticket')} contained", delta_color="off", delta_arrow="off",
                    help="Tiered tickets that visited Tier 1 and no other tier.")
     else:
         col.metric(f"Reached {row.tier}", row.reach_text, border=True,
-                   delta=f"{row.reached:,} tickets", delta_color="off", delta_arrow="off",
+                   delta=views.plural(row.reached, "ticket"), delta_color="off", delta_arrow="off",
                    help=f"Share of tiered tickets with any event in {row.tier}.")
 clicked = st.altair_chart(charts.funnel_chart(dash.funnel), width="stretch", on_select="rerun", key="esc_funnel")
 picked = charts.picked_values(clicked, field="tier")

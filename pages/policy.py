@@ -27,6 +27,8 @@ with left:
             "allowance": st.column_config.NumberColumn("allowance", min_value=0.0, step=1.0),
             "unit": st.column_config.SelectboxColumn("unit", options=list(views.UNITS), required=True),
         })
+    # filled in once the clock is chosen (on the right): what a day of allowance means on the business clock
+    allowance_note = st.empty()
     missing = [p for p in seen if p not in dict(pol.allowances)]
     if missing:
         st.warning(f"The data has priorities the policy does not name: {', '.join(missing)}. Their tier events "
@@ -57,6 +59,11 @@ with right:
         c1, c2 = st.columns(2)
         start = c1.time_input("Day starts", start, key=f"{key}_start")
         end = c2.time_input("Day ends", end, key=f"{key}_end")
+        # an allowance of "1 day" is 24 working hours here, not one working day: said where the hours are chosen
+        # and under the allowances, from the hours chosen
+        day_note = views.business_day_note(start, end)
+        st.info(day_note + " Resolution and closing times stay calendar time.", icon=":material/schedule:")
+        allowance_note.caption(f":material/schedule: {day_note}")
         zones = state.time_zones()
         tz = st.selectbox("Time zone of the working day", zones, index=zones.index(tz) if tz in zones else 0,
                           key=f"{key}_tz")

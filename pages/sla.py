@@ -2,7 +2,7 @@
 import streamlit as st
 
 import state
-from core import charts, findings
+from core import charts, findings, views
 from core.durations import readable
 
 cur, dash = state.page_header("SLA")
@@ -19,10 +19,12 @@ def rate(part, whole) -> str:
 
 top = st.columns(4)
 top[0].metric("Tier SLA breach rate", rate(int(k["tier_breached"]), int(k["tier_rated"])), border=True,
-              delta=f"{int(k['tier_breached']):,} of {int(k['tier_rated']):,} tier events", delta_color="off",
+              delta=f"{int(k['tier_breached']):,} of {views.plural(int(k['tier_rated']), 'tier event')}",
+              delta_color="off",
               delta_arrow="off", help="Time in tier strictly greater than the priority's allowance.")
 top[1].metric("FRT breach rate", rate(int(k["frt_breached"]), int(k["frt_rated"])), border=True,
-              delta=f"{int(k['frt_breached']):,} of {int(k['frt_rated']):,} tier events", delta_color="off",
+              delta=f"{int(k['frt_breached']):,} of {views.plural(int(k['frt_rated']), 'tier event')}",
+              delta_color="off",
               delta_arrow="off", help="First response time strictly greater than the allowance.")
 top[2].metric("Median time in tier", readable(k["tier_median_s"]) or "–", border=True,
               delta=f"mean {readable(k['tier_mean_s']) or '–'}", delta_color="off", delta_arrow="off")
@@ -32,22 +34,38 @@ top[3].metric("Median FRT", readable(k["frt_median_s"]) or "–", border=True,
 # ---- breached vs met -------------------------------------------------------------------------
 st.subheader("Breached vs met")
 METRIC_CHOICES = {"Tier SLA": "tier", "First response (FRT)": "frt"}
-DIM_CHOICES = {"Product": "product", "Issue type": "issue_type", "Priority": "priority", "Month": "month",
-               "Tier": "tier", "Region": "region"}
-c1, c2, c3 = st.columns([2, 4, 2])
+DIM_CHOICES = {"Product": "product", "Issue type": "issue_type", "Issue category": "issue_category",
+               "Priority": "priority", "Month": "month", "Tier": "tier", "Region": "region", "Country": "country",
+               "Agent": "agent"}
+c1, c3 = st.columns([2, 2])
 metric_label = c1.segmented_control("Metric", list(METRIC_CHOICES), default="Tier SLA", required=True,
                                     key="sla_metric")
-dim_label = c2.segmented_control("By", list(DIM_CHOICES), default="Product", required=True, key="sla_dim")
 scale = c3.segmented_control("Scale", ["linear", "log"], default="linear", required=True, key="sla_scale",
                              help="A log scale keeps small groups visible beside large ones, as in the original report.")
+# a row of its own: the nine dimensions do not fit beside the other two controls
+dim_label = st.segmented_control("By", list(DIM_CHOICES), default="Product", required=True, key="sla_dim")
 metric, dim = METRIC_CHOICES[metric_label], DIM_CHOICES[dim_label]
-clicked = st.altair_chart(charts.outcome_bars(dash.breakdown, dim, metric, scale), width="stretch",
-                          on_select="rerun", key=f"sla_outcome_{dim}_{metric}_{scale}")
+# many agents or products: the busiest values only, so the bars stay readable (a caption says so)
+rows, values = charts.top_values(dash.breakdown, dim)
+named = dim == "agent" and state.reveal_on()
+if named:  # agents as the user chose to see them: tokens, or real names in this session (as on the Agents page)
+    rows = state.shown(rows)
+clicked = st.altair_chart(charts.outcome_bars(rows, dim, metric, scale), width="stretch", on_select="rerun",
+                          key=f"sla_outcome_{dim}_{metric}_{scale}{'_named' if named else ''}")
 picked = charts.picked_values(clicked)
-st.caption("Click a bar to list only its tier events below; double-click to clear." if not picked else
-           f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear.")
+cut = charts.top_values_caption(dim, len(rows), values)
+st.caption((cut + " " if cut else "")
+           + ("Click a bar to list only its tier events below; double-click to clear." if not picked else
+              f"Showing the tier events of **{', '.join(picked)}** below; double-click the chart to clear."))
+if named and picked:  # a click gives the name as shown: match the rows as shown, list them as they are
+    behind = charts.rows_shown_as(dash.tier_events, state.shown(dash.tier_events[["agent"]]), "agent", picked)
+else:
+    behind = charts.events_for(dash.tier_events, dim, picked)
 state.drill("Tier events behind this chart" + (f": {', '.join(picked)}" if picked else ""),
-            charts.events_for(dash.tier_events, dim, picked), fmt=charts.tier_event_rows, key="sla_drill_outcome")
+            behind, fmt=charts.tier_event_rows, key="sla_drill_outcome")
+if dim == "agent" and not state.reveal_on():
+    st.caption(":material/visibility_off: Agents are shown as tokens such as *Agent 7*; *Show real names* in "
+               "the sidebar shows their names in this session only.")
 state.how_computed(
     "Each bar counts **tier events** (waiting events inside a tier) whose duration could be rated. "
     "**Tier SLA**: time in tier = the response's work-resolved time − the event's time. **FRT**: the next "
@@ -98,7 +116,8 @@ w = st.columns(4)
 w[0].metric("No response yet", f"{int(k['still_waiting']):,}", border=True,
             help="Tier events with no IN_PROGRESS event of the ticket in the same tier after them.")
 w[1].metric("On open tickets", f"{int(k['still_waiting_open']):,}", border=True,
-            delta=f"{int(k['tier_overdue_open']):,} past SLA", delta_color="inverse", delta_arrow="off",
+            delta=f"{int(k['tier_overdue_open']):,} past SLA", delta_arrow="off",
+            delta_color="inverse" if int(k["tier_overdue_open"]) else "off",  # red only when there are some
             help="The ticket has no RESOLVED or CLOSED event since the tier event: a wait that can still be answered.")
 w[2].metric("Resolved or closed since", f"{int(k['still_waiting_resolved_since']):,}", border=True,
             delta=f"{int(k['tier_overdue_resolved_since']):,} past SLA", delta_color="off", delta_arrow="off",
@@ -114,8 +133,10 @@ if waits is not None:
                                 "Ticket still open": st.column_config.CheckboxColumn(
                                     "Ticket still open", help="No RESOLVED or CLOSED event of the ticket since "
                                     "this tier event"),
-                                "Resolved or closed at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                                "Waiting since": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                                # with seconds, as the age beside them is (a wait of 1,801 s is past 30 min)
+                                "Resolved or closed at": st.column_config.DatetimeColumn(
+                                    format="YYYY-MM-DD HH:mm:ss"),
+                                "Waiting since": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     st.caption("Tier events on open tickets are listed first, then the rest; the oldest first within each.")
 else:
     st.success("Every tier event under the current filters has had a response.", icon=":material/check_circle:")
