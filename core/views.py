@@ -138,7 +138,7 @@ def dates_table(prep: Prepared) -> pd.DataFrame:
 
 # The orders a user can choose for a date column; "auto" undoes a choice (the values vote again).
 DATE_ORDER_CHOICES = {"day-first": "day first (DD/MM)", "month-first": "month first (MM/DD)",
-                      "auto": "decided by the values"}
+                      "auto": "decided by the values (or the file's other dates)"}
 
 
 def missing_role_warnings(prep: Prepared) -> list[str]:

@@ -38,7 +38,7 @@ def test_the_order_can_be_chosen_changed_and_undone() -> None:
     _run(at)
     assert _order(at) == "auto" and str(_first_event(at)) == "2025-02-01 09:00:00"  # read day-first
     radio = at.radio(key=f"tl_order_{at.session_state[state.LOADED].dataset_id}_event_timestamp")
-    assert radio.options == ["day first (DD/MM)", "month first (MM/DD)", "decided by the values"]
+    assert radio.options == ["day first (DD/MM)", "month first (MM/DD)", "decided by the values (or the file's other dates)"]
     radio.set_value("month-first")
     _run(at)
     next(b for b in at.button if b.label == "Re-read 'event_timestamp'").click()
