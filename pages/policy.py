@@ -22,6 +22,7 @@ with left:
     st.subheader("Allowances per priority")
     allowances = st.data_editor(
         views.allowances_table(pol, seen), hide_index=True, num_rows="dynamic", key=f"{key}_allow", width="stretch",
+        placeholder=state.EMPTY_CELL,
         column_config={
             "priority": st.column_config.TextColumn("priority", required=True),
             "allowance": st.column_config.NumberColumn("allowance", min_value=0.0, step=1.0),
@@ -37,6 +38,7 @@ with left:
     st.caption("A different allowance for one tier and/or one metric; the most specific row wins.")
     overrides = st.data_editor(
         views.overrides_table(pol), hide_index=True, num_rows="dynamic", key=f"{key}_over", width="stretch",
+        placeholder=state.EMPTY_CELL,
         column_config={
             "priority": st.column_config.SelectboxColumn("priority", options=list(dict.fromkeys([*dict(pol.allowances), *seen]))),
             "tier": st.column_config.SelectboxColumn("tier", options=[views.ALL, *contract.TIERS]),

@@ -94,7 +94,7 @@ with tab_map:
                "TierLens is. Change any choice and apply.")
     table = views.mapping_table(prep)
     edited = st.data_editor(
-        table, hide_index=True, width="stretch", key=f"tl_map_{cur.dataset_id}",
+        table, hide_index=True, width="stretch", key=f"tl_map_{cur.dataset_id}", placeholder=state.EMPTY_CELL,
         disabled=["role", "how", "confidence", "meaning"],
         column_config={
             "column": st.column_config.SelectboxColumn("column", options=views.column_choices(prep)),
@@ -108,6 +108,7 @@ with tab_map:
                    "known status, tier and priority. Map them here:", icon=":material/help:")
         unknown_edit = st.data_editor(
             unknown, hide_index=True, key=f"tl_vocab_{cur.dataset_id}", disabled=["role", "value", "rows"],
+            placeholder=state.EMPTY_CELL,
             column_config={"means": st.column_config.SelectboxColumn("means", options=views.canonical_choices())},
         )
     else:
@@ -184,7 +185,7 @@ with tab_plan:
                "('Agent 7'), free text is scrubbed of names, e-mails, phones and links.")
     plan_table = views.plan_table(cur)
     edited_plan = st.data_editor(
-        plan_table, hide_index=True, width="stretch", key=f"tl_plan_{cur.dataset_id}",
+        plan_table, hide_index=True, width="stretch", key=f"tl_plan_{cur.dataset_id}", placeholder=state.EMPTY_CELL,
         disabled=["column", "role", "detail"],
         column_config={"action": st.column_config.SelectboxColumn("action", options=views.ACTIONS)},
     )
@@ -197,7 +198,8 @@ with tab_plan:
         st.markdown(f"**Shown names for `{column}`**: replace internal codes (e.g. vendor product codes) "
                     "with names you can share.")
         names = st.data_editor(views.value_map_table(cur, column), hide_index=True, width="stretch",
-                               key=f"tl_vmap_{cur.dataset_id}_{cur.cleaned.plan_id}", disabled=["value", "rows"])
+                               key=f"tl_vmap_{cur.dataset_id}_{cur.cleaned.plan_id}", disabled=["value", "rows"],
+                               placeholder=state.EMPTY_CELL)
         g1, g2, g3 = st.columns(3)
         if g1.button("Use these names", icon=":material/edit_note:"):
             state.set_plan(views.plan_with_value_map(cur, column, views.value_map_from_table(names)))
