@@ -69,6 +69,11 @@ with right:
         zones = state.time_zones()
         tz = st.selectbox("Time zone of the working day", zones, index=zones.index(tz) if tz in zones else 0,
                           key=f"{key}_tz")
+        file_tz = cur.prepared.mapping.timezone
+        if file_tz != tz:
+            st.caption(f":material/info: The file's times are read as {file_tz} local time (Prepare page, Dates "
+                       f"tab); the working day is placed in {tz}. If your ticket system wrote {tz} local "
+                       "times, set the file's time zone there.")
         countries = state.holiday_countries()
         labels = {c: f"{c} · {n}" for c, n in countries.items()}
         country = st.selectbox("Public holidays of", [None, *countries], format_func=lambda c: "none" if c is None else labels[c],

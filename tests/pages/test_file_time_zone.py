@@ -78,3 +78,18 @@ def test_the_findings_count_is_the_quality_tables_rows() -> None:
     assert any("resolved before" in w for w in table["what"])
     shown = next(m for m in at.metric if m.label == "Findings").value
     assert shown == f"{len(table) - (table['what'].str.contains('renamed')).sum():,}"
+
+
+def test_the_policy_page_says_when_the_working_days_zone_is_not_the_files() -> None:
+    at = _run(AppTest.from_file(APP, default_timeout=120))  # the sample: its times are read as UTC
+    _run(at.switch_page("pages/policy.py"))
+    next(r for r in at.radio if r.label == "Count time in").set_value("business")
+    _run(at)
+    tz = next(s for s in at.selectbox if s.label == "Time zone of the working day")
+    tz.set_value("Africa/Nairobi")
+    _run(at)
+    assert any("read as UTC local time" in c.value and "placed in Africa/Nairobi" in c.value for c in at.caption)
+    next(s for s in at.selectbox if s.label == "Time zone of the working day").set_value("UTC")
+    _run(at)
+    assert next(s for s in at.selectbox if s.label == "Time zone of the working day").value == "UTC"
+    assert not any("read as UTC local time" in c.value for c in at.caption)
