@@ -6,6 +6,7 @@ from typing import Any, Sequence
 from core.durations import readable
 from core.pipeline import Prepared
 from core.quality import Finding
+from core.views import NEGATIVE_WORDS
 
 
 def inspect_dict(prepared: Prepared) -> dict[str, Any]:
@@ -168,15 +169,6 @@ def summary_text(s: dict[str, Any], findings: Sequence[Finding] | None = None) -
     return "\n".join(lines)
 
 
-# What the figures left out (core.metrics.summary's "quality" counts), in the app's words.
-_FIGURE_EXCLUSIONS = {
-    "negative_time_in_tier": "Tier events whose work was resolved before the event (data error): left out of time in tier",
-    "negative_frt": "Tier events answered before they happened (data error): left out of FRT",
-    "negative_resolution": "Tickets resolved before they were opened (data error): left out of resolution time",
-    "negative_closing": "Tickets closed before they were resolved (data error): left out of closing time",
-}
-
-
 def quality_lines(findings: Sequence[Finding], counts: dict[str, Any]) -> list[str]:
     """The data-quality report in a few lines: every finding of the file (renamed headers aside) and
     what the figures had to leave out, each with its count and first rows, as the app's Data quality tab."""
@@ -186,7 +178,7 @@ def quality_lines(findings: Sequence[Finding], counts: dict[str, Any]) -> list[s
         where = f" ('{f.column}')" if f.column and f"'{f.column}'" not in f.message else ""
         rows = f" (rows {', '.join(map(str, f.rows[:5]))}{' …' if f.count > 5 else ''})" if f.rows else ""
         out.append(f"  [{f.severity}] {f.message[:1].upper()}{f.message[1:]}{where}: {f.count:,}{rows}")
-    for key, words in _FIGURE_EXCLUSIONS.items():
+    for key, words in NEGATIVE_WORDS.items():  # what the figures left out, in the app's words
         if counts.get(key):
             out.append(f"  [warning] {words}: {counts[key]:,}")
     if not out:
