@@ -531,11 +531,17 @@ _PERSON_LABELS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bregional manager\b"), "Regional Manager"),
     (re.compile(r"\brelationship manager\b"), "Relationship Manager"),
     (re.compile(r"\b(account|success|area) manager\b|\bmanager\b|\bcsm\b"), "Manager"),
-    (re.compile(r"\b(requester|requestor|requested by|caller|reporter|reported by|submitter|submitted by|"
-                r"contact|end user|customer email|requester email|opened by|created by)\b"), "Requester"),
+    (re.compile(r"\b(requester|requestor|requested by|requested for|caller|reporter|reported by|submitter|"
+                r"submitted by|raised by|logged by|contact|end user|customer email|customer contact|"
+                r"requester email|opened by|created by)\b"), "Requester"),
     (re.compile(r"\b(agent|assignee|assigned to|assigned by|resolved by|solved by|closed by|owner|technician|"
-                r"handled by|responder|updated by|responded by|escalated by|engineer)\b"), "Agent"),
+                r"handled by|worked by|picked up by|responder|updated by|responded by|escalated by|escalated to|"
+                r"transferred to|forwarded to|engineer|analyst|specialist|consultant|rep|representative|"
+                r"support person)\b"), "Agent"),
     (re.compile(r"\bschool\b"), "School"),
+    # a header that is only a person's name field (not "Product Name": whole headers only)
+    (re.compile(r"^(name|full name|first name|last name|surname|person|employee|staff|staff name|user|"
+                r"user name|username)$"), "Person"),
 )
 # Headers naming a property of a person or a team, not the person.
 _NOT_A_PERSON: Final = re.compile(r"\b(availability|available|status|group|team|type|count|time|date|at|"
