@@ -482,8 +482,7 @@ def rows_table(rows, *, key: str, file_stem: str, fmt: Callable | None = None, h
                    f"sorts these); download all {total:,} to sort or search every one.")
     if total:
         st.download_button(f"Download all {total:,} {what} (CSV)" if total > TABLE_ROWS else "Download as CSV",
-                           lambda: all_rows_csv(rows, fmt), file_name=views.download_name(loaded().name,
-                                                                                          _slug(file_stem) + ".csv"),
+                           lambda: all_rows_csv(rows, fmt), file_name=views.download_name(_slug(file_stem) + ".csv"),
                            mime="text/csv", icon=":material/download:", key=f"{key}_all", on_click="ignore",
                            help="With tokens, never real names.")
 
@@ -534,7 +533,8 @@ def lazy_export(kind: str) -> Callable[[], bytes]:
         if kind == "tier_events.csv":
             return lambda: export.to_csv_bytes(dash.tier_events)
         pol, flt = policy(), filters()
-        about = views.results_about(cur.name, flt, pol, default_policy=policy_is_default(),
+        about = views.results_about(views.source_words(cur.prepared.raw.rows_read, len(cur.prepared.events)),
+                                    flt, pol, default_policy=policy_is_default(),
                                     generated=datetime.now(timezone.utc))
         return lambda: export.workbook_bytes({"About": about, "KPI summary": views.kpi_summary(dash),
                                               "Tier events": dash.tier_events})

@@ -638,7 +638,7 @@ def known_kpi_meaning(name: str) -> str | None:
     return None
 
 
-def results_about(source_name: str, filters: metrics.Filters, pol: Any, *, default_policy: bool,
+def results_about(source: str, filters: metrics.Filters, pol: Any, *, default_policy: bool,
                   generated: datetime) -> pd.DataFrame:
     """The "About" sheet of the results workbook: what the figures were computed from and under what."""
     from core.durations import readable
@@ -646,7 +646,7 @@ def results_about(source_name: str, filters: metrics.Filters, pol: Any, *, defau
     filtered = describe_filters(filters, limit=None)
     allowances = ", ".join(f"{p} {readable(s)}" for p, s in pol.allowances) or "none"
     rows = [
-        ("File", source_name),
+        ("File", source),
         ("Computed", generated.strftime("%Y-%m-%d %H:%M UTC")),
         ("Filters", filtered or "none: every event in the file"),
         ("SLA policy", ("the default" if default_policy else "edited in TierLens") + f": allowances {allowances}"),
@@ -664,10 +664,19 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def download_name(source_name: str, suffix: str) -> str:
-    """'tickets.xlsx' -> 'tickets-anonymized.csv'."""
-    stem = source_name.rsplit(".", 1)[0] or "tierlens"
-    return f"{stem}-{suffix}"
+def download_name(suffix: str) -> str:
+    """'anonymized.csv' -> 'tierlens-anonymized.csv'.
+
+    Never the upload's name: a file is often named after a person or a client
+    ('StMarys_Grace-Wanjiku_tickets.csv'), and a shared download would carry it.
+    """
+    return f"tierlens-{suffix}"
+
+
+def source_words(rows_read: int, events: int) -> str:
+    """What the results workbook says of its file: counts, never the file's name (see download_name)."""
+    return (f"the upload ({plural(rows_read, 'row')} read, {plural(events, 'event')} used); its name is not "
+            "written here, as a file name can hold a person's or a client's name")
 
 
 def plan_counts(plan: anonymize.Plan) -> dict[anonymize.Action, int]:

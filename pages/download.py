@@ -47,19 +47,19 @@ allowed = leaks.clean or override
 st.subheader("Clean events")
 c1, c2, c3 = st.columns(3)
 too_big = rows > export.XLSX_ROW_LIMIT
-c1.download_button("Excel (.xlsx)", state.lazy_export("xlsx"), file_name=views.download_name(cur.name, "anonymized.xlsx"),
+c1.download_button("Excel (.xlsx)", state.lazy_export("xlsx"), file_name=views.download_name("anonymized.xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    disabled=not allowed or too_big, icon=":material/table_view:", type="primary", key="dl_xlsx", on_click="ignore")
-c2.download_button("CSV", state.lazy_export("csv"), file_name=views.download_name(cur.name, "anonymized.csv"),
+c2.download_button("CSV", state.lazy_export("csv"), file_name=views.download_name("anonymized.csv"),
                    mime="text/csv", disabled=not allowed, icon=":material/description:", key="dl_csv", on_click="ignore")
-c3.download_button("Parquet", state.lazy_export("parquet"), file_name=views.download_name(cur.name, "anonymized.parquet"),
+c3.download_button("Parquet", state.lazy_export("parquet"), file_name=views.download_name("anonymized.parquet"),
                    mime="application/vnd.apache.parquet", disabled=not allowed, icon=":material/data_object:",
                    key="dl_parquet", on_click="ignore")
 if too_big:
     st.info(f"{rows:,} rows is more than Excel files are offered for here ({export.XLSX_ROW_LIMIT:,}): writing "
             "XLSX is slow in every library. Download CSV or Parquet instead, or the zipped CSV below.",
             icon=":material/info:")
-    st.download_button("Zipped CSV", state.lazy_export("csv.zip"), file_name=views.download_name(cur.name, "anonymized.csv.zip"),
+    st.download_button("Zipped CSV", state.lazy_export("csv.zip"), file_name=views.download_name("anonymized.csv.zip"),
                        mime="application/zip", disabled=not allowed, key="dl_zip", on_click="ignore")
 st.caption(f"{rows:,} rows × {cleaned.anonymized.clean.shape[1]} columns. Text cells that could run as "
            "spreadsheet formulas are written as plain text.")
@@ -71,12 +71,12 @@ results_too_big = tier_events > export.XLSX_ROW_LIMIT
 tag = "-filtered" if state.filters_summary() else ""
 d1, d2 = st.columns(2)
 d1.download_button("Tier events and KPI summary (.xlsx)", state.lazy_export("results.xlsx"),
-                   file_name=views.download_name(cur.name, f"sla-results{tag}.xlsx"),
+                   file_name=views.download_name(f"sla-results{tag}.xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    disabled=not allowed or results_too_big, icon=":material/analytics:", key="dl_results",
                    on_click="ignore", help="With an About sheet: the file, filters and SLA policy behind the figures.")
 d2.download_button("Tier events (CSV)", state.lazy_export("tier_events.csv"),
-                   file_name=views.download_name(cur.name, f"tier-events{tag}.csv"), mime="text/csv",
+                   file_name=views.download_name(f"tier-events{tag}.csv"), mime="text/csv",
                    disabled=not allowed, key="dl_tier_csv", on_click="ignore")
 if results_too_big:
     st.info(f"{tier_events:,} tier events is more than Excel files are offered for here ({export.XLSX_ROW_LIMIT:,} "
@@ -101,5 +101,5 @@ with st.container(border=True):
                "it to yourself, never share it with the clean file.", icon=":material/warning:")
     sure = st.checkbox("I understand: this file contains personal data", key="tl_reid_ok")
     st.download_button("Token → original (CSV)", state.lazy_export("token_map.csv"),
-                       file_name=views.download_name(cur.name, "PERSONAL-token-map.csv"), mime="text/csv",
+                       file_name=views.download_name("PERSONAL-token-map.csv"), mime="text/csv",
                        disabled=not sure, icon=":material/key:", key="dl_reid", on_click="ignore")

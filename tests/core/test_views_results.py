@@ -48,7 +48,7 @@ def test_the_results_workbook_says_what_its_figures_were_computed_from(events) -
         {"About": about, "KPI summary": views.kpi_summary(dash), "Tier events": dash.tier_events.head(5)})))
     assert book.sheetnames == ["About", "KPI summary", "Tier events"]
     items = {r[0]: r[1] for r in book["About"].iter_rows(min_row=2, values_only=True)}
-    assert items["File"] == "march.csv" and items["Computed"] == "2026-03-02 09:30 UTC"
+    assert items["File"] == "march.csv" and items["Computed"] == "2026-03-02 09:30 UTC"  # as given by the caller
     assert items["Filters"] == "Priority: HIGH · Product: A, B, C, D"  # every value, not '+1'
     assert items["SLA policy"] == "edited in TierLens: allowances HIGH 1h 00m 00s"
     assert items["Policy overrides"] == "HIGH TIER_2 frt 0h 10m 00s"
@@ -67,3 +67,11 @@ def test_no_filter_and_default_policy_are_said_plainly() -> None:
 def test_counts_read_as_words() -> None:
     assert views.plural(1, "row") == "1 row" and views.plural(2000, "row") == "2,000 rows"
     assert views.plural(0, "ticket") == "0 tickets"
+
+
+def test_downloads_and_the_results_workbook_never_carry_the_uploads_name() -> None:
+    # QA: 'StMarys_Grace-Wanjiku_tickets.csv' gave 'StMarys_Grace-Wanjiku_tickets-anonymized.csv' and an About
+    # sheet naming the file: a client and an agent in every shared download.
+    assert views.download_name("anonymized.csv") == "tierlens-anonymized.csv"
+    words = views.source_words(36, 30)
+    assert words.startswith("the upload (36 rows read, 30 events used)") and ".csv" not in words
