@@ -663,15 +663,27 @@ def _scrub_many(values: list[object], matcher: _Matcher) -> list[str]:
 class _Matcher:
     """Whole-word, case- and accent-insensitive search for many phrases at once (Aho-Corasick)."""
 
-    def __init__(self, phrases: dict[str, str]) -> None:
+    def __init__(self, phrases: dict[str, str] | dict[str, str | tuple[str, int]]) -> None:
+        """``phrases``: folded phrase -> replacement, or -> (replacement, n) to keep the
+        phrase's first n characters as written and replace only the rest ('mr li' -> ('Agent
+        2', 3): 'Mr. Li' -> 'Mr. Agent 2')."""
         self._size = len(phrases)
         # Texts are rewritten joined by _JOINER unless a replacement could hold it.
-        self._joinable = not any(_SEP in r for r in phrases.values())
+        self._joinable = True
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         # Each phrase is searched with a space on both sides in text with a space at both
-        # ends, so every hit the automaton reports is already a whole-word match.
+        # ends, so every hit the automaton reports is already a whole-word match. A hit's
+        # span is counted back from its end, so a length without the kept characters
+        # replaces only what follows them.
+        add = self._automaton.add_word
         for phrase, replacement in phrases.items():
-            self._automaton.add_word(f" {phrase} ", (len(phrase), replacement))
+            length = len(phrase)
+            if type(replacement) is tuple:
+                replacement, kept = replacement
+                length -= kept
+            if _SEP in replacement:
+                self._joinable = False
+            add(f" {phrase} ", (length, replacement))
         if phrases:
             self._automaton.make_automaton()
 
@@ -760,13 +772,66 @@ def _choose(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return chosen
 
 
-def _part_words(normalized: str) -> list[str]:
-    """Words of 3+ letters, with a short particle before one ('o sullivan', 'de souza')."""
+# Words that are no name: token labels and common words of teams, queues and organisations
+# (no given name or surname among them). A value made of them and numbers only ('Agent 7'
+# from an export anonymized by hand, 'Support Desk', 'Tier 2 Support') has no name part:
+# it is replaced as a whole, never a word of it alone, so that 'Agent 3 handover' is not
+# read as a mention of 'Agent 7'. Nor is such a word a part of an organisation ('high' of
+# 'Alliance High School'). In a person's value with a name word ('Hope Support') every
+# word is a part, as 'Will' and 'May' are. The labels of the plan's own columns are never
+# parts (see ``_scrub_phrases``).
+_LABEL_WORDS = frozenset(
+    "agent school client requester manager regional relationship person region name customer "
+    "user contact owner".split()
+)
+_COMMON_WORDS = _LABEL_WORDS | _ORG_WORDS | frozenset(
+    "support team desk helpdesk servicedesk service services help admin administrator system bot "
+    "queue level tier group unit department dept office staff tech technician engineer analyst "
+    "specialist consultant representative operator escalation escalations unassigned unknown none "
+    "null default general test auto automation api "
+    "high primary secondary girls boys international ltd limited inc llc plc holdings the and".split()
+)
+# Courtesy titles before a 1-2 letter name part ('Mr Li', 'Ms. Ng'): only there is such a
+# part replaced, since alone it is a common syllable ('li', 'ng').
+_TITLES = ("mr", "mrs", "ms", "miss", "dr", "prof")
+
+
+def _part_words(normalized: str, labels: frozenset[str] = frozenset(), person: bool = True) -> list[str]:
+    """Words of 3+ letters, with a short particle before one ('o sullivan', 'de souza');
+    never a word of ``labels`` (the plan's token labels) nor a particle that is not a word
+    of letters ('7 smith'); no word of ``_COMMON_WORDS`` either, unless ``person`` and the
+    value has a name word besides (see ``_COMMON_WORDS``).
+
+    >>> _part_words("agent 7"), _part_words("zoe o sullivan"), _part_words("support desk")
+    ([], ['zoe', 'sullivan', 'o sullivan'], [])
+    >>> _part_words("st mary s girls high school", person=False)
+    ['mary', 'st mary']
+    """
+    return _name_parts(normalized, labels, person)[0]
+
+
+def _name_parts(normalized: str, labels: frozenset[str], person: bool) -> tuple[list[str], list[str]]:
+    """``_part_words``, and the name parts of 1-2 letters ('ng' of 'zoe ng'; none of a
+    one-word value nor of an organisation), which are replaced only after a courtesy title.
+
+    >>> _name_parts("zoe ng", frozenset(), True), _name_parts("agent 7", frozenset(), True)
+    ((['zoe'], ['ng']), ([], []))
+    """
     words = normalized.split(" ")
+    if len(words) < 2:
+        return [], []
     long = [sum(map(str.isalpha, w)) >= 3 for w in words]
-    parts = [w for w, is_long in zip(words, long) if is_long]
-    parts += [f"{words[i - 1]} {words[i]}" for i in range(1, len(words)) if long[i] and not long[i - 1]]
-    return [p for p in parts if p != normalized]
+    kept = [is_long and w not in labels and w not in _COMMON_WORDS for w, is_long in zip(words, long)]
+    short = [w for w, is_long in zip(words, long) if not is_long and len(w) <= 2 and w.isalpha()]
+    named = person and (any(kept) or bool(short))  # 'Jo Li' is a name too
+    if named:  # a person's name: its common words are parts of it too
+        kept = [is_long and w not in labels for w, is_long in zip(words, long)]
+    parts = [w for w, ok in zip(words, kept) if ok]
+    parts += [f"{words[i - 1]} {words[i]}" for i in range(1, len(words))
+              if kept[i] and not long[i - 1] and words[i - 1].isalpha()]
+    if not named:
+        short = []
+    return [p for p in parts if p != normalized], short
 
 
 def _variants(raw: object, person: bool) -> tuple[str, ...]:
@@ -780,31 +845,57 @@ def _variants(raw: object, person: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys([main, normalize_value(raw), rotated]))
 
 
-def _scrub_phrases(entries: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[str, str]:
+def _scrub_phrases(entries: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[str, str | tuple[str, int]]:
     """Phrase -> replacement for (label, whole-value variants, token) entries.
 
     A whole value becomes its token. A part of a name (a word of 3+ letters) becomes the
     token of the one value it belongs to, or ``[Label]`` when several values share it,
     because naming one of them would attribute the text to the wrong person. Parts that
     are also common words ('Will', 'May', 'Mark') are replaced too: privacy over readability.
+    The entries' own token labels and numbers are never parts, nor are token labels and
+    common words of teams and organisations (``_COMMON_WORDS``) unless a person's value
+    has a name word besides: 'Agent 7' and 'Support Desk' are replaced as a whole only,
+    never their 'Agent' or 'Desk' alone. A part of 1-2 letters ('Ng', 'Li') of a person is
+    replaced only after a courtesy title ('Ms Ng' -> 'Ms Agent 2'): the phrase is then
+    ``(title + ' ' + part) -> (replacement, characters of the title and space kept)``.
+
+    >>> _scrub_phrases([("Agent", ("agent 7", "7 agent"), "Agent 1")])
+    {'agent 7': 'Agent 1', '7 agent': 'Agent 1'}
+    >>> _scrub_phrases([("Agent", ("tom li",), "Agent 2")])["mr li"]
+    ('Agent 2', 3)
     """
+    entries = list(entries)
+    people = {label: _is_person_label(label) for label in {e[0] for e in entries}}
+    labels = frozenset(w for label in people for w in _fold(label).split())
     whole: dict[str, str] = {}
     parts: dict[str, dict[str, str]] = {}
+    shorts: dict[str, dict[str, str]] = {}
     for label, variants, token in entries:
         for phrase in variants:
             whole.setdefault(phrase, token)
-            for word in _part_words(phrase):
+            long, short = _name_parts(phrase, labels, people[label])
+            for word in long:
                 parts.setdefault(word, {})[token] = label
-    phrases = dict(whole)
+            for word in short:
+                shorts.setdefault(word, {})[token] = label
+    phrases: dict[str, str | tuple[str, int]] = dict(whole)
     for word, owners in parts.items():
-        if word in phrases:
-            continue
-        labels = set(owners.values())
-        if len(owners) == 1:
-            phrases[word] = next(iter(owners))
-        else:
-            phrases[word] = f"[{labels.pop()}]" if len(labels) == 1 else "[Name]"
+        if word not in phrases:
+            phrases[word] = _part_replacement(owners)
+    for word, owners in shorts.items():
+        replacement = _part_replacement(owners)
+        for title in _TITLES:
+            phrases.setdefault(f"{title} {word}", (replacement, len(title) + 1))
     return phrases
+
+
+def _part_replacement(owners: dict[str, str]) -> str:
+    """What a name part becomes, from its owners (token -> label): the one owner's token,
+    else ``[Label]`` of their one label, else ``[Name]``."""
+    if len(owners) == 1:
+        return next(iter(owners))
+    labels = set(owners.values())
+    return f"[{labels.pop()}]" if len(labels) == 1 else "[Name]"
 
 
 def scrub_text(text: str, names: dict[str, str] | None = None, person: bool = True) -> str:
