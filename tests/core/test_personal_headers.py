@@ -11,6 +11,8 @@ from core import schema
     ("Raised By", "Requester"), ("Logged by", "Requester"), ("Requested For", "Requester"),
     ("Support Rep", "Agent"), ("Representative", "Agent"), ("Escalated To", "Agent"), ("Transferred to", "Agent"),
     ("Forwarded To", "Agent"), ("Worked By", "Agent"), ("Analyst", "Agent"), ("Consultant", "Agent"),
+    ("Mobile", "Contact"), ("Phone number", "Contact"), ("E-mail", "Contact"), ("Agent Email", "Agent"),
+    ("Contact Email", "Requester"),
     ("Name", "Person"), ("Full Name", "Person"), ("User", "Person"), ("Username", "Person"), ("Staff", "Person"),
 ])
 def test_person_headers_of_other_ticket_systems_are_personal(header: str, label: str) -> None:
@@ -18,6 +20,7 @@ def test_person_headers_of_other_ticket_systems_are_personal(header: str, label:
 
 
 @pytest.mark.parametrize("header", ["Product Name", "Rep Count", "Reporting Period", "Repository", "Analyst Team",
-                                    "User Type", "Escalated To Tier", "Name of module", "Username Status"])
+                                    "User Type", "Escalated To Tier", "Name of module", "Username Status",
+                                    "Phone Queue Level"])
 def test_headers_that_only_look_like_them_are_not(header: str) -> None:
     assert schema.personal_columns([header], {"product": "Product Name"}) == {}
