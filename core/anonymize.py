@@ -857,12 +857,15 @@ def _scrub_phrases(entries: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[
     has a name word besides: 'Agent 7' and 'Support Desk' are replaced as a whole only,
     never their 'Agent' or 'Desk' alone. A part of 1-2 letters ('Ng', 'Li') of a person is
     replaced only after a courtesy title ('Ms Ng' -> 'Ms Agent 2'): the phrase is then
-    ``(title + ' ' + part) -> (replacement, characters of the title and space kept)``.
+    ``(title + ' ' + part) -> (replacement, characters of the title and space kept)``. A part
+    with a particle also matches with an 's' ('St Marys' of "St. Mary's").
 
     >>> _scrub_phrases([("Agent", ("agent 7", "7 agent"), "Agent 1")])
     {'agent 7': 'Agent 1', '7 agent': 'Agent 1'}
     >>> _scrub_phrases([("Agent", ("tom li",), "Agent 2")])["mr li"]
     ('Agent 2', 3)
+    >>> _scrub_phrases([("School", ("st mary s girls high school",), "School 1")])["st marys"]
+    'School 1'
     """
     entries = list(entries)
     people = {label: _is_person_label(label) for label in {e[0] for e in entries}}
@@ -882,6 +885,11 @@ def _scrub_phrases(entries: Iterable[tuple[str, tuple[str, ...], str]]) -> dict[
     for word, owners in parts.items():
         if word not in phrases:
             phrases[word] = _part_replacement(owners)
+    for word, owners in parts.items():
+        # a particle's part written possessive without its apostrophe ('St Marys' of 'St. Mary's School');
+        # one-word parts get no such form: 'marks' would go with every 'Mark'
+        if " " in word and not word.endswith("s"):
+            phrases.setdefault(word + "s", _part_replacement(owners))
     for word, owners in shorts.items():
         replacement = _part_replacement(owners)
         for title in _TITLES:
