@@ -540,7 +540,8 @@ _PERSON_LABELS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
                 r"support person)\b"), "Agent"),
     (re.compile(r"\bschool\b"), "School"),
     # a phone or e-mail column of no one named above ('Agent Email' is the agent's)
-    (re.compile(r"\b(phone|phone number|mobile|telephone|email|e mail)\b"), "Contact"),
+    (re.compile(r"\b(phone|phone number|mobile|telephone|callback|call back|whatsapp|fax|email|e mail)\b"),
+     "Contact"),
     # a header that is only a person's name field (not "Product Name": whole headers only)
     (re.compile(r"^(name|full name|first name|last name|surname|person|employee|staff|staff name|user|"
                 r"user name|username)$"), "Person"),

@@ -11,7 +11,7 @@ from core import schema
     ("Raised By", "Requester"), ("Logged by", "Requester"), ("Requested For", "Requester"),
     ("Support Rep", "Agent"), ("Representative", "Agent"), ("Escalated To", "Agent"), ("Transferred to", "Agent"),
     ("Forwarded To", "Agent"), ("Worked By", "Agent"), ("Analyst", "Agent"), ("Consultant", "Agent"),
-    ("Mobile", "Contact"), ("Phone number", "Contact"), ("E-mail", "Contact"), ("Agent Email", "Agent"),
+    ("Mobile", "Contact"), ("Phone number", "Contact"), ("E-mail", "Contact"), ("Callback No", "Contact"), ("Agent Email", "Agent"),
     ("Contact Email", "Requester"),
     ("Name", "Person"), ("Full Name", "Person"), ("User", "Person"), ("Username", "Person"), ("Staff", "Person"),
 ])
