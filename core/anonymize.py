@@ -1182,6 +1182,21 @@ class LeakReport:
     hits: tuple[tuple[str, int], ...]
     columns: dict[str, int]
     kinds: dict[str, dict[str, int]] = field(default_factory=dict)
+    # kept columns whose distinct values mostly look like people's names: column -> (name-like, distinct);
+    # not a leak the check can prove (no personal column names them), a warning (see name_like_columns)
+    name_like: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def name_like_message(self) -> str:
+        """A sentence naming the kept columns that look like people's names, with counts, never values.
+
+        >>> LeakReport(10, 0, (), {}, name_like={"Support Rep": (17, 17)}).name_like_message()
+        "Kept as is, but their values look like people's names: 'Support Rep' (17 of 17 distinct values). Set such a column to tokenize (or drop it) in the plan if it names people."
+        """
+        if not self.name_like:
+            return ""
+        where = "; ".join(f"'{c}' ({n:,} of {d:,} distinct values)" for c, (n, d) in self.name_like.items())
+        return (f"Kept as is, but their values look like people's names: {where}. Set such a column to tokenize "
+                "(or drop it) in the plan if it names people.")
 
     @property
     def clean(self) -> bool:
@@ -1203,6 +1218,43 @@ class LeakReport:
         rows = ", ".join(str(r) for _, r in self.hits[:10])
         verb = "holds" if self.found == 1 else "hold"
         return f"{_cells(self.found)} still {verb} personal data ({where}); first rows: {rows}."
+
+
+# A person's name as an export writes it: two or three capitalised words, or 'Surname, Firstname'.
+_NAME_LIKE = re.compile(r"^(?:[A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){1,2}|[A-Z][a-z'’\-]+, [A-Z][a-z'’\-]+)$")
+# Words that make such a value a place, a team or an organisation rather than a person.
+_PLACE_WORDS = frozenset("county city town district province state region zone area branch campus street road "
+                         "avenue centre center north south east west central upper lower new".split())
+
+
+def name_like_columns(frame: pd.DataFrame, columns: Iterable[str], *, min_names: int = 3,
+                      min_share: float = 0.6) -> dict[str, tuple[int, int]]:
+    """Text columns of ``columns`` whose distinct values mostly look like people's names.
+
+    A value looks like a name when it is two or three capitalised words ('Kevin Omondi') or
+    'Surname, Firstname', none of them a place, team or organisation word ('Nairobi County',
+    'Support Desk'). A column is reported with at least ``min_names`` such values making at
+    least ``min_share`` of its distinct values: (name-like, distinct).
+
+    >>> name_like_columns(pd.DataFrame({"rep": ["Kevin Omondi", "Lucy Njoroge", "Omondi, Kevin", None],
+    ...                                 "county": ["Nairobi County", "Nyeri County", "Kiambu County", "Meru"]}),
+    ...                   ["rep", "county"])
+    {'rep': (3, 3)}
+    """
+    out = {}
+    for column in columns:
+        series = frame[column]
+        if not _is_text(series):
+            continue
+        distinct = pd.Series(pd.unique(series.dropna()), dtype="object").astype(str)
+        if len(distinct) < min_names:
+            continue
+        shaped = distinct[distinct.str.match(_NAME_LIKE)]
+        words = shaped.str.lower().str.replace(",", " ", regex=False).str.split()
+        names = int(sum(1 for w in words if not (set(w) & (_COMMON_WORDS | _PLACE_WORDS))))
+        if names >= min_names and names >= min_share * len(distinct):
+            out[column] = (names, len(distinct))
+    return out
 
 
 def _cells(n: int) -> str:

@@ -416,8 +416,11 @@ def _clean(args) -> int:
     _write(args.out, writer(result.anonymized.clean), "the --out file")
     if args.json:
         print(json.dumps({"out": str(args.out), "rows": len(result.anonymized.clean),
-                          "cells_scanned": leaks.cells_scanned, "leaks": leaks.found}))
+                          "cells_scanned": leaks.cells_scanned, "leaks": leaks.found,
+                          "name_like_columns": {c: {"name_like": n, "distinct": d} for c, (n, d) in leaks.name_like.items()}}))
     else:
         print(f"Wrote {len(result.anonymized.clean):,} rows to {args.out}")
         print(message)
+    if leaks.name_like:  # a warning, not a failed check: the exit code stays
+        print(f"warning: {leaks.name_like_message()} (--plan FILE)", file=sys.stderr)
     return EXIT_LEAKS if leaks.found else EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import pandas as pd
@@ -160,7 +160,11 @@ def clean(prepared: Prepared, *, key: bytes | Key | None = None, plan: Plan | No
 
     def rest() -> tuple[Anonymized, LeakReport]:
         result = first.finish()
-        return result, anonymize.leak_check(result.clean, result.originals | _kept_personal_values(prepared, plan))
+        leaks = anonymize.leak_check(result.clean, result.originals | _kept_personal_values(prepared, plan))
+        # kept columns of no role (a status, tier, product or region column names no one)
+        roles = set(prepared.mapping.roles.values())
+        kept = [c for c in plan.columns_with(anonymize.Action.KEEP) if c in result.clean.columns and c not in roles]
+        return result, replace(leaks, name_like=anonymize.name_like_columns(result.clean, kept))
 
     later = _Later(rest)
     if not background:

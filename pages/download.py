@@ -32,6 +32,8 @@ with st.container(border=True):
     else:
         st.error(f"Leak check failed: {leaks.message()} Change the plan for those columns on the Prepare page "
                  "(tokenize, scrub or drop them).", icon=":material/gpp_bad:")
+    if leaks.name_like:  # not provable leaks (no personal column names them): the user decides
+        st.warning(leaks.name_like_message() + " (Prepare page, Anonymization plan.)", icon=":material/person_search:")
     st.caption("Names typed in free text that are in no personal column (a caller named only in a title, say) "
                "are not recognised, by the scrubbing or by the leak check: read any text column you keep or scrub "
                "before you share the file.")
