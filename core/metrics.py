@@ -187,15 +187,16 @@ def compute_dashboard(
     """Every dashboard table for ``events`` under ``policy`` and ``filters``.
 
     tier_events and tickets are computed first (side by side), fetched as Arrow and shared
-    with the other queries, which then run side by side too, each in its own cursor
-    (core.db): DuckDB alone keeps the two cores busy only about two thirds of the time.
+    with the other queries, which then run two at a time too, each in its own cursor of the
+    side-by-side database (core.db: half the cores per query): DuckDB alone keeps the two cores
+    busy only about two thirds of the time, and two full-width queries contend for them.
     """
     policy = policy or Policy.default()
     params = {**default_params(events, policy), **(filters or Filters.none()).params()}
     tables: dict[str, Any] = dict(policy_tables(events, policy, data_tz))
-    base = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), ("tier_events", "tickets"))
+    base = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), ("tier_events", "tickets"), workers=2)
     tables.update(tier_events=base[0], tickets=base[1])
-    fetched = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), DASHBOARD_QUERIES)
+    fetched = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), DASHBOARD_QUERIES, workers=2)
     results = dict(zip(DASHBOARD_QUERIES, map(_pandas, fetched)))
     tier_events, tickets = _pandas(base[0]), _pandas(base[1])
     quality = results["quality"]
@@ -289,8 +290,7 @@ def _prepared(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
 
 def _query_arrow(name: str, events: pd.DataFrame, tables: Mapping[str, Any], params: Mapping[str, Any]) -> pa.Table:
     """One query's result as Arrow, in a cursor of its own where ``events`` and ``tables`` are registered."""
-    cursor = db.cursor()
-    with cursor as con:
+    with db.cursor(side_by_side=True) as con:
         available = _register(con, events, tables)
         return _relation(con, name, params, available).to_arrow_table()
 

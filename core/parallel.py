@@ -14,8 +14,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``[fn(x) for x in items]``, computed in threads (one per core), in the items' order.
+def pmap(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, computed in threads (one per core, or ``workers``), in the items' order.
 
     Only for work that spends its time in C code that releases the GIL (pyarrow, DuckDB,
     numpy); pure-Python work gains nothing. An exception from ``fn`` is raised here.
@@ -24,7 +24,7 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     [0, 1, 4, 9, 16]
     """
     items = list(items)
-    workers = min(len(items), os.cpu_count() or 1)
+    workers = min(len(items), workers or os.cpu_count() or 1)
     if workers < 2:
         return [fn(x) for x in items]
     with ThreadPoolExecutor(workers, thread_name_prefix="tierlens") as pool:

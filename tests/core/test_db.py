@@ -1,6 +1,7 @@
 """core.db: cursors of one shared database are private to their user, also across threads."""
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
@@ -48,3 +49,21 @@ def test_nothing_stays_in_the_shared_database_after_a_cursor_closes() -> None:
         tables = con.execute("select count(*) from duckdb_tables()").fetchall()[0][0]
         views = con.execute("select count(*) from duckdb_views() where not internal").fetchall()[0][0]
     assert (tables, views) == (0, 0)
+
+
+def test_side_by_side_cursors_use_half_the_cores_and_their_own_database() -> None:
+    with db.cursor(side_by_side=True) as narrow, db.cursor() as full:
+        narrow_threads = narrow.execute("select current_setting('threads')").fetchall()[0][0]
+        full_threads = full.execute("select current_setting('threads')").fetchall()[0][0]
+        narrow.execute("create temp table only_here as select 1 as x")
+        with pytest.raises(duckdb.CatalogException):
+            full.execute("select * from only_here")
+    assert narrow_threads == db.side_by_side_threads() == max(1, (os.cpu_count() or 1) // 2)
+    assert full_threads >= narrow_threads
+
+
+def test_side_by_side_rows_come_back_in_input_order() -> None:
+    values = list(range(100_000, 0, -1))
+    with db.cursor(side_by_side=True) as con:
+        con.register("t", pa.table({"v": values}))
+        assert con.execute("select v from t").fetchnumpy()["v"].tolist() == values

@@ -65,3 +65,26 @@ def test_pmap_keeps_order_and_raises():
     assert parallel.pmap(lambda x: x * 2, range(10)) == [x * 2 for x in range(10)]
     with pytest.raises(ZeroDivisionError):
         parallel.pmap(lambda x: 1 / x, [1, 0, 2])
+
+
+def test_pmap_workers_caps_the_threads():
+    import threading
+    import time
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(x):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        return x
+
+    assert parallel.pmap(work, range(8), workers=1) == list(range(8))
+    assert most[0] == 1
+    most[0] = 0
+    assert parallel.pmap(work, range(8), workers=2) == list(range(8))
+    assert most[0] <= 2
