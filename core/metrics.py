@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import duckdb
 import pandas as pd
@@ -22,6 +22,7 @@ BREAKDOWN_DIMENSIONS = (
     "tier", "priority", "product", "issue_type", "issue_category", "month", "region", "country", "agent",
 )
 # Slowest first: two threads run them (compute_dashboard) and then finish close together.
+BASE_QUERIES = ("tier_events", "tickets")  # the tables the other queries read (order: these two, as Dashboard fields)
 DASHBOARD_QUERIES = (
     "breakdown", "ticket_breakdown", "agent_events", "kpis", "funnel", "attribution", "volume",
     "agents", "still_waiting", "quality", "pareto",
@@ -187,18 +188,28 @@ def compute_dashboard(
     """Every dashboard table for ``events`` under ``policy`` and ``filters``.
 
     tier_events and tickets are computed first (side by side), fetched as Arrow and shared
-    with the other queries, which then run two at a time too, each in its own cursor of the
+    with the other queries. Every query starts as soon as what it reads is done (a breakdown
+    of tier events need not wait for tickets), two at a time, each in its own cursor of the
     side-by-side database (core.db: half the cores per query): DuckDB alone keeps the two cores
     busy only about two thirds of the time, and two full-width queries contend for them.
     """
     policy = policy or Policy.default()
     params = {**default_params(events, policy), **(filters or Filters.none()).params()}
     tables: dict[str, Any] = dict(policy_tables(events, policy, data_tz))
-    base = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), ("tier_events", "tickets"), workers=2)
-    tables.update(tier_events=base[0], tickets=base[1])
-    fetched = parallel.pmap(lambda name: _query_arrow(name, events, tables, params), DASHBOARD_QUERIES, workers=2)
-    results = dict(zip(DASHBOARD_QUERIES, map(_pandas, fetched)))
-    tier_events, tickets = _pandas(base[0]), _pandas(base[1])
+
+    def job(name: str) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], Any]]:
+        needs = tuple(t for t in sqlfiles.load(name).reads if t in BASE_QUERIES)
+        if name in BASE_QUERIES:  # Arrow, shared with the queries that read it
+            return needs, lambda got: _query_arrow(name, events, {**tables, **got}, params)
+        return needs, lambda got: _pandas(_query_arrow(name, events, {**tables, **got}, params))
+
+    # Each query starts as soon as the base table(s) it reads are done, two at a time; the
+    # base tables' conversions to pandas fill in at the end.
+    jobs = {name: job(name) for name in (*BASE_QUERIES, *DASHBOARD_QUERIES)}
+    jobs.update({f"{name} as pandas": ((name,), lambda got, name=name: _pandas(got[name])) for name in BASE_QUERIES})
+    done = parallel.pgraph(jobs, workers=2)
+    results = {name: done[name] for name in DASHBOARD_QUERIES}
+    tier_events, tickets = (done[f"{name} as pandas"] for name in BASE_QUERIES)
     quality = results["quality"]
     return Dashboard(
         tier_events=tier_events,

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable, TypeVar
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,42 @@ def pmap(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -
         return [fn(x) for x in items]
     with ThreadPoolExecutor(workers, thread_name_prefix="tierlens") as pool:
         return list(pool.map(fn, items))
+
+
+def pgraph(jobs: Mapping[str, tuple[Sequence[str], Callable[[dict[str, Any]], Any]]],
+           workers: int | None = None) -> dict[str, Any]:
+    """Run jobs that need other jobs' results, each as soon as what it needs is done, ``workers`` at a time.
+
+    ``jobs``: name -> (names of the jobs it needs, function of {needed name: result}). A job
+    starts when a worker is free and its needs are done; among the jobs ready, the first in
+    ``jobs``' order starts first (list the longest first). An exception from a job is raised
+    here, after the jobs already started have finished.
+
+    >>> out = pgraph({"a": ((), lambda got: 2), "b": (("a",), lambda got: got["a"] * 10),
+    ...               "c": (("a", "b"), lambda got: got["a"] + got["b"])})
+    >>> out == {"a": 2, "b": 20, "c": 22}
+    True
+    """
+    unknown = {n for needs, _ in jobs.values() for n in needs if n not in jobs}
+    if unknown:
+        raise KeyError(f"jobs need unknown job(s): {', '.join(sorted(unknown))}")
+    workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    pending, done = dict(jobs), {}
+    running: dict[Future, str] = {}
+    with ThreadPoolExecutor(workers, thread_name_prefix="tierlens") as pool:
+        while pending or running:
+            for name, (needs, fn) in list(pending.items()):
+                if len(running) >= workers:
+                    break
+                if all(n in done for n in needs):
+                    del pending[name]
+                    running[pool.submit(fn, {n: done[n] for n in needs})] = name
+            if not running:
+                raise ValueError(f"jobs need each other in a cycle: {', '.join(pending)}")
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done[running.pop(future)] = future.result()
+    return done
 
 
 def filter_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:

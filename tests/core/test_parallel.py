@@ -88,3 +88,37 @@ def test_pmap_workers_caps_the_threads():
     most[0] = 0
     assert parallel.pmap(work, range(8), workers=2) == list(range(8))
     assert most[0] <= 2
+
+
+def test_pgraph_runs_a_job_only_after_what_it_needs_and_returns_every_result():
+    import threading
+
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def job(name, value):
+        def run(got):
+            with lock:
+                order.append(name)
+            return value + sum(got.values())
+        return run
+
+    jobs = {
+        "base_a": ((), job("base_a", 1)),
+        "base_b": ((), job("base_b", 10)),
+        "uses_a": (("base_a",), job("uses_a", 100)),
+        "uses_both": (("base_a", "base_b"), job("uses_both", 1000)),
+    }
+    out = parallel.pgraph(jobs, workers=2)
+    assert out == {"base_a": 1, "base_b": 10, "uses_a": 101, "uses_both": 1011}
+    assert order.index("uses_a") > order.index("base_a")
+    assert order.index("uses_both") > max(order.index("base_a"), order.index("base_b"))
+
+
+def test_pgraph_raises_a_jobs_error_and_refuses_unknown_needs_and_cycles():
+    with pytest.raises(ZeroDivisionError):
+        parallel.pgraph({"a": ((), lambda got: 1 / 0), "b": (("a",), lambda got: 2)})
+    with pytest.raises(KeyError, match="missing"):
+        parallel.pgraph({"a": (("missing",), lambda got: 1)})
+    with pytest.raises(ValueError, match="cycle"):
+        parallel.pgraph({"a": (("b",), lambda got: 1), "b": (("a",), lambda got: 2)})
