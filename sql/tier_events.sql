@@ -346,5 +346,4 @@ select
     age_s > tier_allowance_s as tier_overdue
 from measured
 order by
-    source_row,
-    ticket_id
+    source_row
