@@ -412,6 +412,7 @@ def _quality(given: Mapping[str, Any] | None, dash: Dashboard, k: Mapping[str, A
         "negative_time_in_tier": k.get("negative_tier", 0),
         "negative_resolution": k.get("negative_resolution", 0),
         "negative_closing": k.get("negative_closing", 0),
+        "done_before_open": dash.quality_counts.get("done_before_open", 0),
         "unknown_priority_events": k.get("unknown_priority_events", 0),
         "unnamed_priorities": list(dash.unnamed_priorities),
     }

@@ -116,7 +116,9 @@ r[0].metric("Escalated tickets", f"{int(k['escalated_tickets']):,}", border=True
                  "It can be fewer than the tickets that reached Tier 2 above: a ticket whose first tiered "
                  "event was already in Tier 2 reached it without an escalation.")
 r[1].metric("Reopened tickets", f"{int(k['reopened_tickets']):,}", border=True,
-            help="Tickets with a waiting or in-progress event after they were first resolved or closed.")
+            help="Tickets with a waiting or in-progress event after they were first resolved or closed. "
+                 "A resolution or closure logged before the ticket's first OPEN is a data error (listed in "
+                 "the data-quality report), not a reopening.")
 r[2].metric("Ping-pong tickets", f"{int(k['ping_pong_tickets']):,}", border=True,
             help="Tickets sent down to a lower tier and later up again.")
 for flag, title in (("escalated", "Escalated tickets"), ("reopened", "Reopened tickets"), ("ping_pong", "Ping-pong tickets")):

@@ -18,7 +18,9 @@
 --   tiered: at least one event in a real tier. escalations = moves between consecutive
 --   tiered events to a higher tier. ping_pong: a move down to a lower tier followed later by
 --   a move up again. reopened: a waiting or IN_PROGRESS event strictly later than the
---   ticket's first RESOLVED or CLOSED event.
+--   ticket's first RESOLVED or CLOSED event at or after its open (its first OPEN, else its
+--   first event). A resolution or closure logged before the first OPEN is a data error (its
+--   resolution or closing time comes out negative and is flagged), not a reopening.
 with
 ranked as (
     select
@@ -95,6 +97,26 @@ per_ticket as (
     from ranked as e
     group by e.ticket_id
 ),
+-- the rare tickets with a RESOLVED or CLOSED before their first OPEN: the first such row, and
+-- their first RESOLVED or CLOSED at or after the OPEN
+done_before_open as (
+    select
+        ticket_id,
+        open_time
+    from per_ticket
+    where first_done_time < open_time
+),
+done_after_open as (
+    select
+        e.ticket_id,
+        arg_min(e.source_row, e.order_key) as early_done_row,
+        min(e.event_time) filter (where e.event_time >= d.open_time) as first_done_time
+    from ranked as e
+    join done_before_open as d
+        on e.ticket_id = d.ticket_id
+    where e.status in ('RESOLVED', 'CLOSED')
+    group by e.ticket_id
+),
 lifecycle as (
     select
         t.*,
@@ -103,12 +125,17 @@ lifecycle as (
             + t.reached_tier_3::int + t.reached_tier_4::int as tiers_visited,
         (epoch_us(t.resolved_time) - epoch_us(t.open_time)) / 1e6 as resolution_s,
         (epoch_us(t.closed_time) - epoch_us(t.resolved_time)) / 1e6 as closing_s,
-        coalesce(t.last_active_time > t.first_done_time, false) as reopened,
+        coalesce(t.first_done_time < t.open_time, false) as done_before_open,
+        a.early_done_row,
+        coalesce(t.last_active_time > case when t.first_done_time < t.open_time then a.first_done_time
+                                           else t.first_done_time end, false) as reopened,
         coalesce(p.escalations, 0) as escalations,
         coalesce(p.ping_pong, false) as ping_pong
     from per_ticket as t
     left join paths as p
         on t.ticket_id = p.ticket_id
+    left join done_after_open as a
+        on t.ticket_id = a.ticket_id
 )
 select
     ticket_id,
@@ -136,6 +163,8 @@ select
     escalations,
     ping_pong,
     reopened,
+    done_before_open,
+    early_done_row,
     priority,
     product,
     issue_type,

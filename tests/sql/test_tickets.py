@@ -85,7 +85,33 @@ def test_negative_resolution_and_closing_are_excluded_and_listed() -> None:
     assert (k["negative_resolution"], k["resolution_tickets"], k["resolution_mean_s"]) == (1, 2, 3 * HOUR)
     assert (k["negative_closing"], k["closing_tickets"], k["closing_mean_s"]) == (1, 2, 1.5 * HOUR)
     q = dash.quality[["kind", "ticket_id", "source_row", "other_row", "value_s"]].values.tolist()
-    assert q == [["negative_closing", "B", 6, 7, -HOUR], ["negative_resolution", "A", 2, 3, -HOUR]]
+    assert q[1:] == [["negative_closing", "B", 6, 7, -HOUR], ["negative_resolution", "A", 2, 3, -HOUR]]
+    assert q[0][:4] == ["done_before_open", "A", 2, 3] and pd.isna(q[0][4])  # A's RESOLVED precedes its OPEN
+
+
+def test_a_resolution_logged_before_the_first_open_is_not_a_reopening() -> None:
+    ev = log(
+        # E: resolved and closed, then an OPEN logged hours later (the real export has 8 such tickets)
+        ("E", "09:00", "IN_PROGRESS", "TIER_1", "LOW", "09:05"), ("E", "09:05", "RESOLVED", "TIER_1"),
+        ("E", "09:06", "CLOSED", "TIER_1"), ("E", "12:00", "OPEN", "TIER_1"),
+        # F: the same early RESOLVED, then a real life after the OPEN: resolved at 11:00, reopened at 12:00
+        ("F", "09:00", "RESOLVED", None), ("F", "10:00", "OPEN", "TIER_1"),
+        ("F", "10:30", "IN_PROGRESS", "TIER_1", "LOW", "11:00"), ("F", "11:00", "RESOLVED", "TIER_1"),
+        ("F", "12:00", "OPEN", "TIER_1"),
+        # G: closed before the OPEN, never resolved (no negative duration to flag it otherwise)
+        ("G", "09:00", "CLOSED", None), ("G", "10:00", "OPEN", "TIER_1"),
+        # H: an ordinary reopening
+        ("H", "09:00", "OPEN", "TIER_1"), ("H", "09:30", "RESOLVED", "TIER_1"), ("H", "10:00", "OPEN", "TIER_1"),
+    )
+    dash = metrics.compute_dashboard(ev)
+    t = dash.tickets.set_index("ticket_id")
+    assert {i: bool(t.loc[i, "reopened"]) for i in "EFGH"} == {"E": False, "F": True, "G": False, "H": True}
+    assert {i: bool(t.loc[i, "done_before_open"]) for i in "EFGH"} == {"E": True, "F": True, "G": True, "H": False}
+    assert int(dash.kpis.iloc[0]["reopened_tickets"]) == 2
+    listed = dash.quality.loc[dash.quality["kind"] == "done_before_open", ["ticket_id", "source_row", "other_row"]]
+    # source_row: the first OPEN; other_row: the first RESOLVED / CLOSED before it
+    assert listed.values.tolist() == [["E", 5, 3], ["F", 7, 6], ["G", 12, 11]]
+    assert dash.quality_counts["done_before_open"] == 3
 
 
 def funnel_log() -> pd.DataFrame:
