@@ -109,9 +109,10 @@ done_before_open as (
 done_after_open as (
     select
         e.ticket_id,
-        arg_min(e.source_row, e.order_key) as early_done_row,
+        arg_min(e.source_row, epoch_us(e.event_time)::hugeint * 4294967296 + e.source_row) as early_done_row,
         min(e.event_time) filter (where e.event_time >= d.open_time) as first_done_time
-    from ranked as e
+    -- events, not ranked: a second reader would make DuckDB materialize ranked (0.35 s at 1M)
+    from events as e
     join done_before_open as d
         on e.ticket_id = d.ticket_id
     where e.status in ('RESOLVED', 'CLOSED')
