@@ -159,7 +159,7 @@ def with_date_order(prep: Prepared, column: str, order: str) -> schema.Mapping:
 NEGATIVE_WORDS = {
     "negative_resolution": "Tickets resolved before they were opened: left out of resolution time",
     "negative_closing": "Tickets closed before they were resolved: left out of closing time",
-    "done_before_open": "Tickets resolved or closed before their first OPEN: that OPEN is not counted as a reopening",
+    "done_before_open": "Tickets resolved or closed before their first OPEN: not counted as reopened",
     "negative_time_in_tier": "Tier events whose work was resolved before the event: left out of time in tier",
     "negative_frt": "Tier events answered before they happened: left out of FRT",
 }
