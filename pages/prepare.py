@@ -178,7 +178,11 @@ with tab_quality:
     c[3].metric("Findings", f"{len(quality_rows) - renamed:,}",
                 help="The rows of the table below, headers renamed aside: what the file or the figures had to "
                      "leave out or guess, each with its count.")
-    st.dataframe(quality_rows, hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
+    st.dataframe(quality_rows, hide_index=True, width="stretch", placeholder=state.EMPTY_CELL,
+                 # the finding's words are the point of the table: give them the room, the numbers little
+                 column_config={"severity": st.column_config.TextColumn(width="small"),
+                                "what": st.column_config.TextColumn(width=560),
+                                "rows": st.column_config.NumberColumn(width="small", format="localized")})
 
 with tab_plan:
     st.caption("What happens to each column in the file you download. Personal columns become tokens "
