@@ -301,7 +301,8 @@ def _prepared(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
 
 def _query_arrow(name: str, events: pd.DataFrame, tables: Mapping[str, Any], params: Mapping[str, Any]) -> pa.Table:
     """One query's result as Arrow, in a cursor of its own where ``events`` and ``tables`` are registered."""
-    with db.cursor(side_by_side=True) as con:
+    cursor = db.cursor(side_by_side=True)
+    with cursor as con:
         available = _register(con, events, tables)
         return _relation(con, name, params, available).to_arrow_table()
 
