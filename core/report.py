@@ -91,6 +91,7 @@ def _waiting_split(te: dict[str, Any]) -> str:
 
 _BLANK = "(blank)"  # core.metrics.SUMMARY_BLANK, the by_<dimension> key of blank values (not imported: inspect stays light)
 NO_ALLOWANCE = "no allowance in the SLA policy: not rated"
+NO_PRIORITY = "priority blank or not recognised, so no allowance applies: not rated"
 
 
 def _rate(b: dict[str, Any]) -> str:
@@ -160,7 +161,7 @@ def summary_text(s: dict[str, Any], findings: Sequence[Finding] | None = None) -
     for pr, b in s.get("by_priority", {}).items():
         t, f = b["tier_events"], b["frt"]
         if _no_allowance(s, pr, b):
-            lines.append(f"  {pr}: {NO_ALLOWANCE} ({t['measured']:,} measured for time in tier, "
+            lines.append(f"  {pr}: {NO_PRIORITY if pr == _BLANK else NO_ALLOWANCE} ({t['measured']:,} measured for time in tier, "
                          f"{f['measured']:,} for FRT)")
         else:
             lines.append(f"  {pr}: tier SLA {_rate(t)}; FRT {_rate(f)}")
