@@ -21,7 +21,7 @@ _SIDE_BY_SIDE: list[duckdb.DuckDBPyConnection] = []
 
 
 def side_by_side_threads() -> int:
-    """DuckDB threads per query when queries run two at a time (core.parallel.pmap): half the cores."""
+    """DuckDB threads per query when queries run two at a time (core.parallel.pgraph): half the cores."""
     return max(1, (os.cpu_count() or 1) // 2)
 
 

@@ -21,8 +21,8 @@ SUMMARY_PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 BREAKDOWN_DIMENSIONS = (
     "tier", "priority", "product", "issue_type", "issue_category", "month", "region", "country", "agent",
 )
-# Slowest first: two threads run them (compute_dashboard) and then finish close together.
 BASE_QUERIES = ("tier_events", "tickets")  # the tables the other queries read (order: these two, as Dashboard fields)
+# Slowest first: two threads run them (compute_dashboard) and then finish close together.
 DASHBOARD_QUERIES = (
     "breakdown", "ticket_breakdown", "agent_events", "kpis", "funnel", "attribution", "volume",
     "agents", "still_waiting", "quality", "pareto",
