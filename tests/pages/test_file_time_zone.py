@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 import state
 from tests.core import filemakers as fm
-from tests.pages.conftest import APP
+from tests.pages.conftest import APP, on_prepare, run_ok
 
 LOCAL = fm.csv_bytes([
     ["ticket_id", "event_timestamp", "timeline_status", "escalation_level", "priority_level"],
@@ -23,28 +23,15 @@ US = fm.csv_bytes([
 ])
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _upload(name: str, data: bytes) -> AppTest:
-    at = _run(AppTest.from_file(APP, default_timeout=120))
-    _run(at.switch_page("pages/prepare.py"))
-    at.file_uploader[0].set_value((name, data, "text/csv"))
-    return _run(at)
-
-
 def test_the_files_time_zone_is_chosen_and_the_times_are_read_again() -> None:
-    at = _upload("local.csv", LOCAL)
+    at = on_prepare("local.csv", LOCAL)
     prepared = at.session_state[state.LOADED].prepared
     assert prepared.mapping.timezone == "UTC"
     box = at.selectbox(key=f"tl_file_tz_{at.session_state[state.LOADED].dataset_id}")
     box.set_value("Africa/Nairobi")
-    _run(at)
+    run_ok(at)
     next(b for b in at.button if b.label == "Re-read the times").click()
-    _run(at)
+    run_ok(at)
     prepared = at.session_state[state.LOADED].prepared
     assert prepared.mapping.timezone == "Africa/Nairobi"
     # the naive time stays the local time it says; the UTC one is converted (10:00 UTC = 13:00 in Nairobi)
@@ -53,7 +40,7 @@ def test_the_files_time_zone_is_chosen_and_the_times_are_read_again() -> None:
 
 
 def test_a_column_that_took_the_files_order_says_so_and_offers_the_choice() -> None:
-    at = _upload("us.csv", US)
+    at = on_prepare("us.csv", US)
     prepared = at.session_state[state.LOADED].prepared
     report = next(r for r in prepared.dates if r.column == "resolution_timestamp")
     assert (report.order, report.inferred_from) == ("month-first", ("event_timestamp",))
@@ -73,7 +60,7 @@ NEGATIVE = fm.csv_bytes([
 def test_the_findings_count_is_the_quality_tables_rows() -> None:
     # QA: the count took the reading's findings only, not what the figures left out (negative
     # durations, priorities without an allowance) although the table lists them.
-    at = _upload("negative.csv", NEGATIVE)
+    at = on_prepare("negative.csv", NEGATIVE)
     table = next(d for d in at.dataframe if "first row numbers" in d.value.columns).value
     assert any("resolved before" in w for w in table["what"])
     shown = next(m for m in at.metric if m.label == "Findings").value
@@ -81,15 +68,15 @@ def test_the_findings_count_is_the_quality_tables_rows() -> None:
 
 
 def test_the_policy_page_says_when_the_working_days_zone_is_not_the_files() -> None:
-    at = _run(AppTest.from_file(APP, default_timeout=120))  # the sample: its times are read as UTC
-    _run(at.switch_page("pages/policy.py"))
+    at = run_ok(AppTest.from_file(APP, default_timeout=120))  # the sample: its times are read as UTC
+    run_ok(at.switch_page("pages/policy.py"))
     next(r for r in at.radio if r.label == "Count time in").set_value("business")
-    _run(at)
+    run_ok(at)
     tz = next(s for s in at.selectbox if s.label == "Time zone of the working day")
     tz.set_value("Africa/Nairobi")
-    _run(at)
+    run_ok(at)
     assert any("read as UTC local time" in c.value and "placed in Africa/Nairobi" in c.value for c in at.caption)
     next(s for s in at.selectbox if s.label == "Time zone of the working day").set_value("UTC")
-    _run(at)
+    run_ok(at)
     assert next(s for s in at.selectbox if s.label == "Time zone of the working day").value == "UTC"
     assert not any("read as UTC local time" in c.value for c in at.caption)

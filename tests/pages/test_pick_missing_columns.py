@@ -9,26 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 import state
 from tests.core import filemakers as fm
-from tests.pages.conftest import APP, metric
+from tests.pages.conftest import metric, on_prepare, run_ok
 
 # 'what' holds the ticket ids (one event each here), but neither its header nor its values say so.
 UNNAMED = fm.csv_bytes([
     ["what", "event time", "status"],
     ["qx", "2025-07-01 10:00", "Open"], ["qy", "2025-07-01 11:00", "Open"], ["qz", "2025-07-02 10:00", "Closed"],
 ])
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _prepare_with_upload(name: str, data: bytes) -> AppTest:
-    at = _run(AppTest.from_file(APP, default_timeout=120))
-    _run(at.switch_page("pages/prepare.py"))
-    at.file_uploader[0].set_value((name, data, "text/csv"))
-    return _run(at)
 
 
 def _picker(at: AppTest, role_label: str):
@@ -41,7 +28,7 @@ def _button(at: AppTest, label: str):
 
 
 def test_an_unrecognised_ticket_column_can_be_named_and_the_file_loads() -> None:
-    at = _prepare_with_upload("unnamed.csv", UNNAMED)
+    at = on_prepare("unnamed.csv", UNNAMED)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "No column was recognised as the ticket id" in errors[0], errors
     assert "Pick the column below" in errors[0] and "--mapping" not in errors[0]
@@ -51,15 +38,15 @@ def test_an_unrecognised_ticket_column_can_be_named_and_the_file_loads() -> None
     assert at.session_state[state.LOADED].is_sample  # the sample is still what the dashboards show
 
     picker.set_value("what")
-    _run(at)
+    run_ok(at)
     _button(at, "Use these columns").click()
-    _run(at)
+    run_ok(at)
     assert not at.error, [e.value for e in at.error]
     cur = at.session_state[state.LOADED]
     assert cur.name == "unnamed.csv" and cur.prepared.mapping.roles["ticket_id"] == "what"
     assert state.PENDING not in at.session_state
     assert _picker(at, "Ticket id") is None  # the question is gone once answered
-    _run(at.switch_page("pages/overview.py"))
+    run_ok(at.switch_page("pages/overview.py"))
     assert metric(at, "Tickets") == "3"
 
 
@@ -67,12 +54,12 @@ def test_a_column_that_does_not_work_keeps_the_question_and_the_data() -> None:
     # Picking the status column as the event time: no timestamp in it, so the file is still unusable.
     data = fm.csv_bytes([["ticket", "when it happened", "status"],
                          ["zz1", "soon", "Open"], ["zz1", "later", "Closed"]])
-    at = _prepare_with_upload("no-times.csv", data)
+    at = on_prepare("no-times.csv", data)
     assert "No column was recognised as the event time" in at.error[0].value
     _picker(at, "Event time").set_value("status")
-    _run(at)
+    run_ok(at)
     _button(at, "Use these columns").click()
-    _run(at)
+    run_ok(at)
     errors = [e.value for e in at.error]
     assert any("could not be used with these columns" in e for e in errors), errors
     assert at.session_state[state.LOADED].is_sample
@@ -80,30 +67,30 @@ def test_a_column_that_does_not_work_keeps_the_question_and_the_data() -> None:
 
 
 def test_dismissing_or_another_upload_drops_the_waiting_file() -> None:
-    at = _prepare_with_upload("unnamed-2.csv", UNNAMED.replace(b"q", b"r"))
+    at = on_prepare("unnamed-2.csv", UNNAMED.replace(b"q", b"r"))
     assert state.PENDING in at.session_state
     _button(at, "Dismiss").click()
-    _run(at)
+    run_ok(at)
     assert state.PENDING not in at.session_state and not at.error
     assert _picker(at, "Ticket id") is None
 
     at.file_uploader[0].set_value(("unnamed-3.csv", UNNAMED.replace(b"q", b"s"), "text/csv"))
-    _run(at)
+    run_ok(at)
     assert state.PENDING in at.session_state
     good = fm.csv_bytes([["ticket_id", "event_time", "status"],
                          ["G-1", "2025-07-01 10:00", "Open"], ["G-1", "2025-07-01 11:00", "In Progress"]])
     at.file_uploader[0].set_value(("good.csv", good, "text/csv"))
-    _run(at)
+    run_ok(at)
     assert not at.error and at.session_state[state.LOADED].name == "good.csv"
     assert state.PENDING not in at.session_state  # a file that loads replaces the one waiting
 
 
 def test_while_a_file_waits_the_tabs_say_which_data_they_describe() -> None:
     # The mapping, dates, quality and plan tabs still describe the data in use (the sample), not the waiting file.
-    at = _prepare_with_upload("unnamed.csv", UNNAMED)
+    at = on_prepare("unnamed.csv", UNNAMED)
     cur = at.session_state[state.LOADED]
     headings = [m.value for m in at.markdown if m.value.startswith("#### The data in use now")]
     assert headings == [f"#### The data in use now: **{cur.name}**"] and cur.name != "unnamed.csv"
     _button(at, "Dismiss").click()
-    _run(at)
+    run_ok(at)
     assert not [m for m in at.markdown if m.value.startswith("#### The data in use now")]

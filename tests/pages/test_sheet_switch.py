@@ -13,7 +13,7 @@ import state
 from core import pipeline
 from tests.core import filemakers as fm
 from tests.corpus import HEADER, TIMES
-from tests.pages.conftest import APP, metric
+from tests.pages.conftest import APP, metric, run_ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,15 +36,9 @@ def _workbook(prefix: str, *, notes: bool = False) -> bytes:
     return fm.xlsx_bytes(sheets)
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _upload(at: AppTest, name: str, data: bytes, mime: str = XLSX) -> AppTest:
     at.file_uploader[0].set_value((name, data, mime))
-    return _run(at)
+    return run_ok(at)
 
 
 def _worksheet(at: AppTest):
@@ -54,12 +48,12 @@ def _worksheet(at: AppTest):
 
 def _pick(at: AppTest, sheet: str) -> AppTest:
     _worksheet(at).set_value(sheet)
-    return _run(at)
+    return run_ok(at)
 
 
 def _go(at: AppTest, page: str) -> AppTest:
     at.switch_page(page)
-    return _run(at)
+    return run_ok(at)
 
 
 def _tickets(at: AppTest) -> str:
@@ -76,7 +70,7 @@ def _loaded(at: AppTest) -> state.Loaded:
 @pytest.fixture()
 def at() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=120)
-    _run(app)
+    run_ok(app)
     return _go(app, "pages/prepare.py")
 
 
@@ -99,7 +93,7 @@ def test_another_sheet_is_read_after_a_corrected_mapping(at: AppTest) -> None:
     _upload(at, "remapped.xlsx", _workbook("SW2"))
     before = _loaded(at).dataset_id
     [b for b in at.button if b.label == "Apply mapping"][0].click()
-    _run(at)
+    run_ok(at)
     assert _loaded(at).dataset_id != before  # the chain ran again from the kept table
     _go(at, "pages/overview.py")
     _go(at, "pages/prepare.py")
@@ -129,7 +123,7 @@ def test_a_later_upload_or_the_sample_drops_the_kept_bytes(at: AppTest) -> None:
     _upload(at, "kept-again.xlsx", second)
     assert _loaded(at).workbook == second
     [b for b in at.button if b.label == "Back to the sample export"][0].click()
-    _run(at)
+    run_ok(at)
     assert _loaded(at).is_sample and _loaded(at).workbook is None
     assert _worksheet(at) is None
 
@@ -146,7 +140,7 @@ def test_a_sheet_that_cannot_be_used_shows_why_and_keeps_the_data(at: AppTest, m
     assert "Still showing sheet 'March' of **with-notes.xlsx**" in errors[0]
     assert _loaded(at).name == "with-notes.xlsx" and _loaded(at).prepared.raw.sheet == "March"
     assert reads == ["Notes"]
-    _run(at)  # any rerun of the page while 'Notes' is still picked: told again, not read again
+    run_ok(at)  # any rerun of the page while 'Notes' is still picked: told again, not read again
     assert [e.value for e in at.error] == errors and reads == ["Notes"]
     assert _tickets(at) == "2"  # the previous data stays
     _pick(at, "April")  # and the bytes stay: another sheet can still be read
