@@ -322,3 +322,78 @@ def test_unknown_zone_or_order_is_refused() -> None:
         parse_datetime_column(pd.Series(["2025-07-16"]), tz="Mars/Olympus")
     with pytest.raises(ValueError, match="order must be one of"):
         parse_datetime_column(pd.Series(["2025-07-16"]), order="year-first")
+
+
+# --------------------------------------------------------------------------- fixed-width values read in numpy
+
+FIXED_FORMATS = ("%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y",
+                 "%Y/%m/%d")
+
+
+def _written(fmt: str, fields: dict[str, int]) -> str:
+    widths = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+    return re.sub(r"%[YmdHMS]", lambda m: str(fields[m.group()]).zfill(widths[m.group()]), fmt)
+
+
+# any digits in every field, so impossible days, hours, minutes and seconds come up too
+fields_any = st.fixed_dictionaries({"%Y": st.sampled_from([0, 1, 99, 1600, 1899, 1900, 1970, 2000, 2024, 2025, 2100, 9999])
+                                           | st.integers(0, 9999),
+                                    "%m": st.integers(0, 13), "%d": st.integers(0, 32), "%H": st.integers(0, 25),
+                                    "%M": st.integers(0, 61), "%S": st.integers(0, 61)})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(FIXED_FORMATS), st.lists(fields_any, min_size=1, max_size=60))
+def test_fixed_width_values_read_in_numpy_are_what_duckdb_reads(fmt: str, rows: list[dict[str, int]]) -> None:
+    import duckdb
+    import pyarrow as pa
+
+    values = [_written(fmt, r) for r in rows]
+    arr = pa.array(values, pa.large_string())
+    layout = dates._fixed_layout(fmt)
+    assert layout is not None
+    at, us = dates._read_fixed(arr, layout, np.ones(len(values), bool))
+    read = dict(zip(at.tolist(), us.astype("datetime64[us]").tolist()))
+    expected = duckdb.sql("select try_strptime(v, $f) as t from (select unnest($v) as v)",
+                          params={"f": fmt, "v": values}).fetchall()
+    for i, (duck,) in enumerate(expected):
+        if i in read:  # what numpy reads, DuckDB reads the same way
+            assert read[i] == duck, values[i]
+        elif duck is not None:  # numpy leaves only values DuckDB refuses, or years it does not take (0000)
+            assert rows[i]["%Y"] == 0, values[i]
+
+
+def test_fixed_width_values_take_no_other_path() -> None:
+    import pyarrow as pa
+
+    arr = pa.array(["05/07/2025 10:11:12", "5/07/2025 10:11:12", "31/04/2025 10:11:12", "05/07/2025 10:11:60",
+                    "05/07/2025 24:00:00", None, "29/02/2024 00:00:00", "29/02/2023 00:00:00", "05/07/2025 10:11:1x"],
+                   pa.large_string())
+    at, us = dates._read_fixed(arr, dates._fixed_layout("%d/%m/%Y %H:%M:%S"), np.asarray(arr.is_valid()))
+    assert at.tolist() == [0, 6]
+    assert us.astype("datetime64[us]").tolist() == [datetime(2025, 7, 5, 10, 11, 12), datetime(2024, 2, 29)]
+
+
+def _mixed_column(draw_values: list[tuple[str, dict[str, int], bool]]) -> pd.Series:
+    out = []
+    for fmt, fields, padded in draw_values:
+        text = _written(fmt, fields)
+        out.append(text if padded else re.sub(r"\b0(\d)", r"\1", text))
+    return pd.Series(out, dtype="str")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(FIXED_FORMATS + ("%d/%m/%y %H:%M", "%Y-%m-%d %H:%M:%SZ")), fields_any,
+                          st.booleans()), min_size=1, max_size=50),
+       st.sampled_from(["auto", "day-first", "month-first"]))
+def test_the_numpy_reading_changes_no_result(values: list[tuple[str, dict[str, int], bool]], order: str) -> None:
+    column = _mixed_column(values)
+    fast, fast_report = parse_datetime_column(column, order=order)
+    original = dates._fixed_layout
+    dates._fixed_layout = lambda strptime: None  # every value through strptime, its checks and DuckDB
+    try:
+        slow, slow_report = parse_datetime_column(column, order=order)
+    finally:
+        dates._fixed_layout = original
+    pd.testing.assert_series_equal(fast, slow)
+    assert fast_report == slow_report
