@@ -298,8 +298,42 @@ def _clean_text(values: pd.Series) -> pa.Array:
         values = values.map(lambda v: v if v is None or isinstance(v, str) else _object_text(v), na_action="ignore")
     arr = pa.array(values.astype("str"), from_pandas=True, type=pa.large_string())
     arr = pc.utf8_trim_whitespace(arr)
-    is_token = pc.is_in(pc.utf8_lower(arr), value_set=pa.array(NULL_TOKENS, pa.large_string()))
-    return pc.if_else(is_token, pa.scalar(None, pa.large_string()), arr)
+    if isinstance(arr, pa.ChunkedArray):  # a pandas column of several Arrow chunks
+        arr = arr.combine_chunks()
+    maybe = _maybe_null_tokens(arr)  # lower-casing and looking up every value cost 0.03 s per million
+    if not len(maybe):
+        return arr
+    is_token = pc.is_in(pc.utf8_lower(arr.take(pa.array(maybe))), value_set=pa.array(NULL_TOKENS, pa.large_string()))
+    tokens = maybe[np.asarray(pc.fill_null(is_token, False).to_numpy(zero_copy_only=False))]
+    if not len(tokens):
+        return arr
+    mask = np.zeros(len(arr), bool)
+    mask[tokens] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, pa.large_string()), arr)
+
+
+def _maybe_null_tokens(arr: pa.Array) -> np.ndarray:
+    """Positions of the non-null values of a large_string array that could be null tokens, from their bytes.
+
+    No token starts with a digit 1-9, or with 0 and a digit 1-9, in any case (only ASCII letters
+    lower-case to a token's first letter): most dates do, and are not looked up.
+
+    >>> _maybe_null_tokens(pa.array(["05/07/2025", "N/A", "", None, "0000-00-00", "2025-07-05"], pa.large_string())).tolist()
+    [1, 2, 4]
+    """
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset:arr.offset + n + 1]
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, np.uint8) if buffer is not None and buffer.size else np.zeros(1, np.uint8)
+    length = np.diff(offsets)
+    start = np.minimum(offsets[:-1], data.size - 1)
+    first, second = data[start], data[np.minimum(start + 1, data.size - 1)]
+    first_1_9 = (first >= 0x31) & (first <= 0x39)
+    zero_then_1_9 = (first == 0x30) & (second >= 0x31) & (second <= 0x39)
+    maybe = ~(((length >= 1) & first_1_9) | ((length >= 2) & zero_then_1_9))
+    if arr.null_count:
+        maybe &= np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
+    return np.flatnonzero(maybe)
 
 
 def _object_text(v: object) -> str:

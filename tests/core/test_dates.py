@@ -397,3 +397,13 @@ def test_the_numpy_reading_changes_no_result(values: list[tuple[str, dict[str, i
         dates._fixed_layout = original
     pd.testing.assert_series_equal(fast, slow)
     assert fast_report == slow_report
+
+
+def test_a_column_of_several_arrow_chunks_is_read_with_its_null_tokens() -> None:
+    import pyarrow as pa
+
+    chunks = pa.chunked_array([pa.array(["05/07/2025 10:11", " n/a "], pa.large_string()),
+                               pa.array(["2025-07-16 07:06:15", "0000-00-00", "later"], pa.large_string())])
+    out, report = parse_datetime_column(pd.Series(pd.arrays.ArrowStringArray(chunks)))
+    assert out.tolist()[:3] == [T("2025-07-05 10:11"), pd.NaT, T("2025-07-16 07:06:15")]
+    assert (report.empty, report.failed, report.failed_examples) == (2, 1, ("later",))
