@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core import textbytes
+
 __all__ = ["DateReport", "NULL_TOKENS", "SUPPORTED_FORMATS", "datetime_parse_rate", "parse_datetime_column"]
 
 # Cells that mean "no date": counted as empty, never as failed.
@@ -321,13 +323,7 @@ def _maybe_null_tokens(arr: pa.Array) -> np.ndarray:
     >>> _maybe_null_tokens(pa.array(["05/07/2025", "N/A", "", None, "0000-00-00", "2025-07-05"], pa.large_string())).tolist()
     [1, 2, 4]
     """
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset:arr.offset + n + 1]
-    buffer = arr.buffers()[2]
-    data = np.frombuffer(buffer, np.uint8) if buffer is not None and buffer.size else np.zeros(1, np.uint8)
-    length = np.diff(offsets)
-    start = np.minimum(offsets[:-1], data.size - 1)
-    first, second = data[start], data[np.minimum(start + 1, data.size - 1)]
+    length, (first, second) = textbytes.leading_bytes(arr, 2)
     first_1_9 = (first >= 0x31) & (first <= 0x39)
     zero_then_1_9 = (first == 0x30) & (second >= 0x31) & (second <= 0x39)
     maybe = ~(((length >= 1) & first_1_9) | ((length >= 2) & zero_then_1_9))

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from core import parallel
+from core import parallel, textbytes
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -856,11 +856,12 @@ def _plain_numbers(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
         if not pc.any(pc.match_substring(col, ".")).as_py() or not _all_plain_numbers(col.drop_null()):
             return None
         return pc.cast(col, pa.float64())
-    if pc.any(pc.starts_with(col, "+")).as_py():
-        return None
-    leading_zero = pc.and_(pc.greater(pc.utf8_length(col), 1),
-                           pc.or_(pc.starts_with(col, "0"), pc.starts_with(col, "-0")))
-    return None if pc.any(leading_zero).as_py() else ints
+    # '+7' and '007' (and '-07') are codes, not numbers; read from each value's first two bytes
+    length, (first, second) = textbytes.leading_bytes(col, 2)
+    refused = (first == ord("+")) | ((length > 1) & ((first == ord("0")) | ((first == ord("-")) & (second == ord("0")))))
+    if col.null_count:
+        refused &= np.asarray(col.is_valid().to_numpy(zero_copy_only=False))
+    return None if refused.any() else ints
 
 
 def _first_values(col: pa.ChunkedArray, n: int) -> pa.ChunkedArray:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import contract, dates, ingest, parallel, schema
+from core import contract, dates, ingest, parallel, schema, textbytes
 from core.quality import Finding, QualityReport, rows_of
 
 Progress = Callable[[str, float], None]
@@ -219,11 +219,22 @@ def _text(series: pd.Series) -> pd.Series:
             series = series.astype("Int64")
     text = series if series.dtype == "str" else series.astype("str").where(series.notna())
     arr = pa.array(text, from_pandas=True)
-    # blank = empty or only whitespace; found without building trimmed copies of every value
-    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))
-    if not pc.any(blank).as_py():
+    # blank = empty or only whitespace: only a value that is empty or starts with a space (ASCII, or
+    # a byte of a non-ASCII character) can be, and only those are checked
+    length, (first,) = textbytes.leading_bytes(arr, 1)
+    maybe = (length == 0) | (first <= 0x20) | (first >= 0x80)
+    if arr.null_count:
+        maybe &= np.asarray(arr.is_valid().to_numpy(zero_copy_only=False))
+    at = np.flatnonzero(maybe)
+    if len(at):
+        some = arr.take(pa.array(at))
+        at = at[np.asarray(pc.fill_null(pc.or_(pc.equal(pc.utf8_length(some), 0), pc.utf8_is_space(some)), False)
+                           .to_numpy(zero_copy_only=False))]
+    if not len(at):
         return pd.Series(arr, dtype="str")
-    return pd.Series(pc.if_else(blank, pa.scalar(None, arr.type), arr), dtype="str")
+    blank = np.zeros(len(arr), bool)
+    blank[at] = True
+    return pd.Series(pc.if_else(pa.array(blank), pa.scalar(None, arr.type), arr), dtype="str")
 
 
 def _mapped(series: pd.Series, vocab: dict[str, str | None]) -> pd.Series:

@@ -289,3 +289,12 @@ def test_columns_that_disagree_or_a_users_choice_on_the_column_leave_it_as_it_wa
     work = _dates_of(chosen)["Work Ended At"]
     assert (work.order, work.inferred_from) == ("day-first", ())
     assert chosen.events["work_resolved_time"].dropna().tolist()[0] == pd.Timestamp("2025-02-09 09:25")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["a", " ", "\t", "\u00a0", "\u3000 ", "", None, " x", "É"], ["a", None, None, None, None, None, None, " x", "É"]),
+    ([1.0, 2.0, None], ["1", "2", None]),
+])
+def test_text_blanks_become_null_whatever_the_space(values: list, expected: list) -> None:
+    out = pipeline._text(pd.Series(values, dtype=object if isinstance(values[0], str) else None))
+    assert [None if pd.isna(v) else v for v in out] == expected
