@@ -521,7 +521,7 @@ def _read(con: object, values: pa.Array, formats: list[_Format], tz: str) -> tup
 
 # Widths of the fields of a zero-padded value: most exports write every date this way.
 _FIXED_WIDTHS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int32)
 
 
 @dataclass(frozen=True)
@@ -580,10 +580,25 @@ def _read_fixed(values: pa.Array, layout: _Layout, todo: np.ndarray) -> tuple[np
     candidates = np.flatnonzero(todo & (np.diff(offsets) == width))
     if not len(candidates):
         return candidates, np.array([], np.int64)
-    # the candidates' bytes side by side: one row of `width` bytes per value
-    sub = values if len(candidates) == n else values.take(pa.array(candidates))
-    sub_offsets = np.frombuffer(sub.buffers()[1], kind)[sub.offset:sub.offset + len(sub) + 1]
-    cells = np.frombuffer(sub.buffers()[2], np.uint8)[sub_offsets[0]:sub_offsets[-1]].reshape(len(sub), width)
+    whole = len(candidates) == n  # every value: each block is a slice of the array, nothing is copied
+    positions, micros = [], []
+    for start in range(0, len(candidates), _FIXED_BLOCK):
+        block = candidates[start:start + _FIXED_BLOCK]
+        good, seconds = _fixed_block(values.slice(start, len(block)) if whole else values.take(pa.array(block)),
+                                     layout, kind)
+        positions.append(block[good])
+        micros.append(seconds[good] * 1_000_000)
+    return np.concatenate(positions), np.concatenate(micros)
+
+
+_FIXED_BLOCK = 1 << 18  # values per block: bounds the temporaries (about 30 MB) whatever the column's size
+
+
+def _fixed_block(sub: pa.Array, layout: _Layout, kind: type) -> tuple[np.ndarray, np.ndarray]:
+    """(which values are valid, their seconds since 1970) for values all ``layout.width`` bytes long."""
+    offsets = np.frombuffer(sub.buffers()[1], kind)[sub.offset:sub.offset + len(sub) + 1]
+    # the values' bytes side by side: one row of `width` bytes per value
+    cells = np.frombuffer(sub.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(len(sub), layout.width)
     digits = [at + j for field, at in layout.fields.items() for j in range(_FIXED_WIDTHS[field])]
     good = ((cells[:, digits] - np.uint8(48)) < 10).all(axis=1)  # '0'..'9' (below '0' wraps round)
     for at, byte in layout.literals:
@@ -593,7 +608,7 @@ def _read_fixed(values: pa.Array, layout: _Layout, todo: np.ndarray) -> tuple[np
         if field not in layout.fields:
             return 0
         at = layout.fields[field]
-        out = (cells[:, at] - np.uint8(48)).astype(np.int64)
+        out = (cells[:, at] - np.uint8(48)).astype(np.int32)
         for j in range(1, _FIXED_WIDTHS[field]):
             out = out * 10 + (cells[:, at + j] - np.uint8(48))
         return out
@@ -603,14 +618,13 @@ def _read_fixed(values: pa.Array, layout: _Layout, todo: np.ndarray) -> tuple[np
     good &= (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1) & (h <= 23) & (mi <= 59) & (s <= 59)
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     good &= d <= _DAYS_IN_MONTH[np.where(good, mo, 0)] + (leap & (mo == 2))
-    # days since 1970-01-01 (H. Hinnant's days_from_civil)
+    # days since 1970-01-01 (H. Hinnant's days_from_civil); every term fits in 32 bits
     yy = y - (mo <= 2)
     era = yy // 400
     yoe = yy - era * 400
     doy = (153 * ((mo + 9) % 12) + 2) // 5 + d - 1
     days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
-    seconds = days * 86_400 + h * 3_600 + mi * 60 + s
-    return candidates[good], seconds[good] * 1_000_000
+    return good, days.astype(np.int64) * 86_400 + (h * 3_600 + mi * 60 + s)
 
 
 def _registered(con: object, values: pa.Array | pa.ChunkedArray, name: str = "_values") -> str:

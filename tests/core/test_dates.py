@@ -407,3 +407,19 @@ def test_a_column_of_several_arrow_chunks_is_read_with_its_null_tokens() -> None
     out, report = parse_datetime_column(pd.Series(pd.arrays.ArrowStringArray(chunks)))
     assert out.tolist()[:3] == [T("2025-07-05 10:11"), pd.NaT, T("2025-07-16 07:06:15")]
     assert (report.empty, report.failed, report.failed_examples) == (2, 1, ("later",))
+
+
+@pytest.mark.parametrize("values", [
+    ["05/07/2025 10:11:12", "06/07/2025 10:11:13", "31/04/2025 10:11:12", "07/07/2025 00:00:00", "08/07/2025 23:59:59"],
+    ["05/07/2025 10:11:12", "5/7/2025 10:11", None, "06/07/2025 10:11:13", "07/07/2025 10:11:14", "x"],
+])
+def test_fixed_width_values_are_read_block_by_block(monkeypatch: pytest.MonkeyPatch, values: list[str | None]) -> None:
+    import pyarrow as pa
+
+    arr = pa.array(values, pa.large_string())
+    layout = dates._fixed_layout("%d/%m/%Y %H:%M:%S")
+    whole = dates._read_fixed(arr, layout, np.asarray(arr.is_valid()))
+    monkeypatch.setattr(dates, "_FIXED_BLOCK", 2)  # blocks of two: slices (all fixed) or takes (mixed)
+    blocks = dates._read_fixed(arr, layout, np.asarray(arr.is_valid()))
+    assert [a.tolist() for a in blocks] == [a.tolist() for a in whole]
+    assert len(whole[0]) == sum(1 for v in values if v and len(v) == 19 and not v.startswith("31/04"))
