@@ -337,9 +337,12 @@ def _finish_arrow(names: list[str], columns: list[pa.ChunkedArray], originals: d
     columns.clear()
     n = table.num_rows
     rows = np.arange(n, dtype=np.int64) + meta.first_data_row
-    filled = np.zeros(n, bool)
-    for valid in (c.is_valid() for c in table.columns if c.null_count < n):
-        filled |= valid.to_numpy(zero_copy_only=False)
+    if any(c.null_count == 0 for c in table.columns):
+        filled = np.ones(n, bool)  # a column without an empty cell fills every row (0.04 s at 1M otherwise)
+    else:
+        filled = np.zeros(n, bool)
+        for valid in (c.is_valid() for c in table.columns if c.null_count < n):
+            filled |= valid.to_numpy(zero_copy_only=False)
     if not filled.any():
         raise InputError(
             f"The file has a header row (row {meta.header_row}) but no data rows under it. "

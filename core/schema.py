@@ -259,7 +259,8 @@ def _vocabulary(series: pd.Series, role: str) -> tuple[dict[str, str | None], tu
     """Raw cell text -> canonical for every distinct value, and the values not understood."""
     known: dict[str, str | None] = {}
     unknown: list[str] = []
-    for raw in sorted(_cell_text(series).unique()):
+    # the distinct cells first: the same texts as from every row, at a fraction of the cost at 1M rows
+    for raw in sorted(_cell_text(pd.Series(series.dropna().unique(), dtype=series.dtype)).unique()):
         canon = _CANONICAL[role](raw)
         if canon == UNKNOWN:
             unknown.append(raw)
