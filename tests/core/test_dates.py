@@ -423,3 +423,13 @@ def test_fixed_width_values_are_read_block_by_block(monkeypatch: pytest.MonkeyPa
     blocks = dates._read_fixed(arr, layout, np.asarray(arr.is_valid()))
     assert [a.tolist() for a in blocks] == [a.tolist() for a in whole]
     assert len(whole[0]) == sum(1 for v in values if v and len(v) == 19 and not v.startswith("31/04"))
+
+
+@pytest.mark.parametrize("value", ["05/07/2025 24:00:00", "31/04/2025 10:00", "30/02/2024 10:00", "29/02/2023 10:00",
+                                   "05/07/2025 10:11:60", "5/7/2025 24:00", "31/4/2025 10:00", "2025-04-31 10:00:00",
+                                   "2025-07-05T10:60"])
+def test_an_instant_that_does_not_exist_is_unreadable_not_rolled_over(value: str) -> None:
+    column = pd.Series([value, "13/07/2025 10:00"], dtype="str")
+    out, report = parse_datetime_column(column)
+    assert pd.isna(out.iloc[0]) and out.iloc[1] == T("2025-07-13 10:00")
+    assert (report.failed, report.failed_examples) == (1, (value,))
