@@ -136,7 +136,11 @@ with tab_dates:
     st.caption("Each timestamp column is read with one explicit format order for the whole column, "
                "decided by a vote of the values whose day or month is above 12. A column whose values "
                "cannot tell (no day above 12) takes the order the file's other date columns show.")
-    st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL)
+    st.dataframe(views.dates_table(prep), hide_index=True, width="stretch", placeholder=state.EMPTY_CELL,
+                 # the counts stay in view beside the (long) formats; every count with thousands separators
+                 column_config={"formats found": st.column_config.TextColumn(width=400),
+                                **{n: st.column_config.NumberColumn(width="small", format="localized")
+                                   for n in ("parsed", "empty", "failed")}})
     zones = state.time_zones()
     file_tz = prep.mapping.timezone
     z1, z2 = st.columns([3, 1], vertical_alignment="bottom")
