@@ -724,7 +724,9 @@ def _decide_order(con: object, arr: pa.Array, parsed: _Parsed, order: str, day_f
     if not any(f.kind == "numeric" for s in parsed.shapes if (f := _format_for_shape(s, True))):
         readable = any(_format_for_shape(s, True) for s in parsed.shapes)
         return _Order(True, "iso" if readable else "ambiguous", "" if readable else "no value looks like a date")
-    ts = parsed.ts[np.isin(parsed.k, numeric)]
+    is_numeric = np.zeros(len(parsed.formats) + 1, bool)
+    is_numeric[numeric] = True
+    ts = parsed.ts[is_numeric[parsed.k]]
     these = int((_day_of_month(ts.view(np.int64)) > 12).sum())
     others = _other_order_positions(con, arr, parsed, not day_first)
     day_votes, month_votes = (these, len(others)) if day_first else (len(others), these)

@@ -35,12 +35,13 @@ def _leading(arr: pa.Array, count: int) -> tuple[np.ndarray, list[np.ndarray]]:
     buffers = arr.buffers()
     if n == 0 or buffers[1] is None:
         return np.zeros(n, np.int64), [np.zeros(n, np.uint8) for _ in range(count)]
-    offsets = np.frombuffer(buffers[1], kind)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    offsets = np.frombuffer(buffers[1], kind)[arr.offset:arr.offset + n + 1].astype(np.int64, copy=False)
     data = np.frombuffer(buffers[2], np.uint8) if buffers[2] is not None and buffers[2].size else np.zeros(1, np.uint8)
     length = np.diff(offsets)
     start = offsets[:-1]
     firsts = []
     for j in range(count):
-        byte = data[np.minimum(start + j, data.size - 1)]
-        firsts.append(np.where(length > j, byte, np.uint8(0)))
+        byte = data.take(start + j if j else start, mode="clip")  # a fresh array: zeroed past each end below
+        byte[length <= j] = 0
+        firsts.append(byte)
     return length, firsts
