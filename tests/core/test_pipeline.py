@@ -6,7 +6,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from core import contract, ingest, metrics, pipeline, privacy, sample, schema
+from core import contract, dates, ingest, metrics, pipeline, privacy, sample, schema
 
 HEADER = "ticket id,event time,status,tier,priority,agent,agent team,product\n"
 
@@ -298,3 +298,14 @@ def test_columns_that_disagree_or_a_users_choice_on_the_column_leave_it_as_it_wa
 def test_text_blanks_become_null_whatever_the_space(values: list, expected: list) -> None:
     out = pipeline._text(pd.Series(values, dtype=object if isinstance(values[0], str) else None))
     assert [None if pd.isna(v) else v for v in out] == expected
+
+
+def test_the_sample_reads_the_same_without_the_fixed_width_date_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy reading of zero-padded dates (core.dates._read_fixed) changes no event, date report or finding."""
+    data = sample.sample_csv_bytes(n_tickets=300)
+    fast = pipeline.prepare(data, sample.SAMPLE_FILENAME)
+    assert fast.dates and all(r.parsed for r in fast.dates)
+    monkeypatch.setattr(dates, "_fixed_layout", lambda strptime: None)  # strptime, its checks and DuckDB alone
+    slow = pipeline.prepare(data, sample.SAMPLE_FILENAME)
+    pd.testing.assert_frame_equal(fast.events, slow.events)
+    assert fast.dates == slow.dates and fast.quality == slow.quality
