@@ -575,17 +575,14 @@ def _read_fixed(values: pa.Array, layout: _Layout, todo: np.ndarray) -> tuple[np
     if not (pa.types.is_large_string(values.type) or pa.types.is_string(values.type)):
         return np.array([], np.int64), np.array([], np.int64)
     n = len(values)
-    kind = np.int64 if pa.types.is_large_string(values.type) else np.int32
-    offsets = np.frombuffer(values.buffers()[1], kind)[values.offset:values.offset + n + 1]
-    candidates = np.flatnonzero(todo & (np.diff(offsets) == width))
+    candidates = np.flatnonzero(todo & (np.diff(textbytes.offsets(values)) == width))
     if not len(candidates):
         return candidates, np.array([], np.int64)
     whole = len(candidates) == n  # every value: each block is a slice of the array, nothing is copied
     positions, micros = [], []
     for start in range(0, len(candidates), _FIXED_BLOCK):
         block = candidates[start:start + _FIXED_BLOCK]
-        good, seconds = _fixed_block(values.slice(start, len(block)) if whole else values.take(pa.array(block)),
-                                     layout, kind)
+        good, seconds = _fixed_block(values.slice(start, len(block)) if whole else values.take(pa.array(block)), layout)
         positions.append(block[good])
         micros.append(seconds[good] * 1_000_000)
     return np.concatenate(positions), np.concatenate(micros)
@@ -594,9 +591,9 @@ def _read_fixed(values: pa.Array, layout: _Layout, todo: np.ndarray) -> tuple[np
 _FIXED_BLOCK = 1 << 18  # values per block: bounds the temporaries (about 30 MB) whatever the column's size
 
 
-def _fixed_block(sub: pa.Array, layout: _Layout, kind: type) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_block(sub: pa.Array, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
     """(which values are valid, their seconds since 1970) for values all ``layout.width`` bytes long."""
-    offsets = np.frombuffer(sub.buffers()[1], kind)[sub.offset:sub.offset + len(sub) + 1]
+    offsets = textbytes.offsets(sub)
     # the values' bytes side by side: one row of `width` bytes per value
     cells = np.frombuffer(sub.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(len(sub), layout.width)
     digits = [at + j for field, at in layout.fields.items() for j in range(_FIXED_WIDTHS[field])]

@@ -26,19 +26,32 @@ def leading_bytes(values: pa.Array | pa.ChunkedArray, count: int) -> tuple[np.nd
             [np.concatenate([firsts[j] for _, firsts in parts]) for j in range(count)])
 
 
-def _leading(arr: pa.Array, count: int) -> tuple[np.ndarray, list[np.ndarray]]:
+def offsets(arr: pa.Array) -> np.ndarray:
+    """The ``len(arr) + 1`` offsets of a text array's values into its data buffer, as int64 (no copy for large_string).
+
+    >>> offsets(pa.array(["ab", "", "c"], pa.large_string()).slice(1)).tolist()
+    [2, 2, 3]
+    """
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
             or pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)):
         raise TypeError(f"text expected, got {arr.type}")
     n = len(arr)
+    buffer = arr.buffers()[1]
+    if buffer is None:
+        return np.zeros(n + 1, np.int64)
     kind = np.int64 if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type) else np.int32
+    return np.frombuffer(buffer, kind)[arr.offset:arr.offset + n + 1].astype(np.int64, copy=False)
+
+
+def _leading(arr: pa.Array, count: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    n = len(arr)
+    bounds = offsets(arr)
     buffers = arr.buffers()
     if n == 0 or buffers[1] is None:
         return np.zeros(n, np.int64), [np.zeros(n, np.uint8) for _ in range(count)]
-    offsets = np.frombuffer(buffers[1], kind)[arr.offset:arr.offset + n + 1].astype(np.int64, copy=False)
     data = np.frombuffer(buffers[2], np.uint8) if buffers[2] is not None and buffers[2].size else np.zeros(1, np.uint8)
-    length = np.diff(offsets)
-    start = offsets[:-1]
+    length = np.diff(bounds)
+    start = bounds[:-1]
     firsts = []
     for j in range(count):
         byte = data.take(start + j if j else start, mode="clip")  # a fresh array: zeroed past each end below
